@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Stops every process of the local control plane (and KEDA, the test node agent
+# and anything else started with a pid file under $CLUSTER_DIR/run), then removes
+# the cluster's state. Safe to run when nothing is up.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+RUN="$CLUSTER_DIR/run"
+if [[ -d "$RUN" ]]; then
+  # Reverse start order: dependants first, etcd last.
+  for f in $(ls -t "$RUN"/*.pid 2>/dev/null); do
+    pid="$(cat "$f")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+  done
+fi
+rm -rf "$CLUSTER_DIR"
+log "cluster down: state removed ($CLUSTER_DIR)"
