@@ -43,7 +43,7 @@ check: lint
 
 .PHONY: build
 build: ## Compile the single binary dist/frappe-op (honours DENORT_BIN)
-	hack/build.sh $(VERSION)
+	hack/build.sh
 
 .PHONY: image
 image: ## Build the operator image (needs Docker)

@@ -1,0 +1,195 @@
+/**
+ * Schemas of the bench's parts: storage, database, Redis, web tier,
+ * scheduler, sites. `apis/frappedeployment.ts` assembles them into the spec.
+ */
+import { z } from "zod";
+import {
+  cel,
+  DNS_LABEL_PATTERN,
+  DNS_SUBDOMAIN_PATTERN,
+  immutableFields,
+  objectName,
+  quantity,
+  replicas,
+  resourcesSchema,
+  secretKeyRef,
+} from "./k8s_schema.ts";
+
+export const DEFAULT_MARIADB_IMAGE = "mariadb:10.6";
+export const DEFAULT_REDIS_IMAGE = "redis:7.2-alpine";
+
+const EXACTLY_ONE = "set exactly one of managed or external";
+
+/** `{managed?, external?}` with exactly one set, checked by zod and by CEL. */
+function oneOf<T extends z.ZodRawShape>(shape: T, description: string) {
+  const schema = z.object(shape).refine(
+    (v: Record<string, unknown>) => (v.managed === undefined) !== (v.external === undefined),
+    { message: EXACTLY_ONE },
+  );
+  return cel(schema, [{ rule: "has(self.managed) != has(self.external)", message: EXACTLY_ONE }])
+    .describe(description);
+}
+
+export const storageSchema = cel(
+  z.object({
+    storageClassName: z.string().max(253).optional().describe(
+      "StorageClass of the sites volume; it must support ReadWriteMany. Empty: the cluster default.",
+    ),
+    size: quantity.default("10Gi").describe("Size of the sites volume."),
+    accessMode: z.enum(["ReadWriteMany", "ReadWriteOnce"]).default("ReadWriteMany").describe(
+      "ReadWriteMany is needed as soon as pods of the bench run on more than one node.",
+    ),
+    existingClaim: z.string().regex(DNS_SUBDOMAIN_PATTERN, {
+      message: "must be the name of a PersistentVolumeClaim in this namespace",
+    }).max(253).optional().describe("Use this PVC for the sites volume instead of creating one."),
+  }),
+  [
+    {
+      rule: "!has(self.existingClaim) || !has(self.storageClassName)",
+      message: "existingClaim is an existing volume: remove storageClassName or existingClaim",
+    },
+    immutableFields(
+      ["storageClassName", "accessMode"],
+      "storageClassName and accessMode of the sites volume cannot change once it exists",
+    ),
+  ],
+).refine((s) => s.existingClaim === undefined || s.storageClassName === undefined, {
+  message: "existingClaim is an existing volume: remove storageClassName or existingClaim",
+}).describe("The sites volume shared by every Frappe pod.");
+
+const VOLUME_TEMPLATE_MSG = "storageSize and storageClassName cannot change once the volume " +
+  "exists (StatefulSet volumeClaimTemplates are immutable); resize the PVC by hand";
+
+const managedDatabase = cel(
+  z.object({
+    image: z.string().min(1).default(DEFAULT_MARIADB_IMAGE),
+    storageSize: quantity.default("10Gi"),
+    storageClassName: z.string().max(253).optional(),
+    resources: resourcesSchema.optional(),
+  }),
+  [immutableFields(["storageSize", "storageClassName"], VOLUME_TEMPLATE_MSG)],
+).describe("A MariaDB StatefulSet run by the operator for this bench only.");
+
+const externalDatabase = z.object({
+  host: z.string().min(1, { message: "must name the database host" }).max(253),
+  port: z.number().int().min(1).max(65535).default(3306),
+  credentialsSecretRef: z.object({
+    name: objectName,
+    usernameKey: z.string().min(1).default("username"),
+    passwordKey: z.string().min(1).default("password"),
+  }).describe("Secret with a user allowed to create databases and users (for bench new-site)."),
+}).describe("A MariaDB server run outside the operator.");
+
+export const databaseSchema = oneOf(
+  { managed: managedDatabase.optional(), external: externalDatabase.optional() },
+  "The bench's MariaDB: managed by the operator, or external.",
+);
+
+const externalRedis = z.object({
+  url: z.string().regex(/^rediss?:\/\/[^@\s]+$/, {
+    message: "must look like redis://host:6379/0 (put the password in passwordSecretRef)",
+  }),
+  passwordSecretRef: secretKeyRef.optional(),
+  tls: z.boolean().default(false),
+}).describe("A Redis run outside the operator.");
+
+const managedRedisQueue = cel(
+  z.object({
+    image: z.string().min(1).default(DEFAULT_REDIS_IMAGE),
+    resources: resourcesSchema.optional(),
+    storageSize: quantity.default("1Gi").describe(
+      "Append-only file volume: a restart loses no queued job.",
+    ),
+    storageClassName: z.string().max(253).optional(),
+  }),
+  [immutableFields(["storageSize", "storageClassName"], VOLUME_TEMPLATE_MSG)],
+);
+
+const managedRedisCache = z.object({
+  image: z.string().min(1).default(DEFAULT_REDIS_IMAGE),
+  resources: resourcesSchema.optional(),
+});
+
+export const redisQueueSchema = oneOf(
+  { managed: managedRedisQueue.optional(), external: externalRedis.optional() },
+  "Redis holding RQ job queues (persistent).",
+);
+export const redisCacheSchema = oneOf(
+  { managed: managedRedisCache.optional(), external: externalRedis.optional() },
+  "Redis used as cache (not persistent).",
+);
+
+export const redisSchemas = z.object({
+  queue: redisQueueSchema.prefault({ managed: {} }),
+  cache: redisCacheSchema.prefault({ managed: {} }),
+});
+
+export const webSchema = z.object({
+  replicas: replicas.default(1),
+  resources: resourcesSchema.optional(),
+  workers: z.number().int().min(1).max(64).default(2).describe("gunicorn --workers"),
+  threads: z.number().int().min(1).max(64).default(4).describe("gunicorn --threads"),
+  timeout: z.number().int().min(1).max(3600).default(120).describe("gunicorn --timeout (s)"),
+}).describe("gunicorn serving Frappe on port 8000.");
+
+const scaled = (description: string) =>
+  z.object({ replicas: replicas.default(1), resources: resourcesSchema.optional() })
+    .describe(description);
+
+export const nginxSchema = scaled("nginx front end on port 8080.");
+export const socketioSchema = scaled("Realtime (socket.io) server on port 9000.");
+
+export const schedulerSchema = z.object({
+  resources: resourcesSchema.optional(),
+}).describe(
+  "bench schedule: always exactly one replica, Recreate, never autoscaled " +
+    "(two schedulers run every scheduled job twice).",
+);
+
+/** App names as bench knows them (`erpnext`, `hrms`). */
+export const APP_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+
+export const siteSchema = z.object({
+  name: z.string().max(253).regex(DNS_SUBDOMAIN_PATTERN, {
+    message: "must be a lowercase DNS name such as erp.example.com",
+  }),
+  apps: z.array(
+    z.string().regex(APP_NAME_PATTERN, { message: "must be an app name such as erpnext" }),
+  ).max(50).default([]).describe("Apps installed on the site, in order (frappe is implied)."),
+  adminPasswordSecretRef: secretKeyRef.optional().describe(
+    "Administrator password. Default: key admin-password of the generated credentials Secret.",
+  ),
+});
+
+export type Site = z.output<typeof siteSchema>;
+
+export const sitesSchema = z.array(siteSchema).max(50).default([]).refine(
+  (sites) => new Set(sites.map((s) => s.name)).size === sites.length,
+  { message: "site names must be unique" },
+).meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] });
+
+const toleration = z.object({
+  key: z.string().optional(),
+  operator: z.enum(["Exists", "Equal"]).optional(),
+  value: z.string().optional(),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+
+/** Scheduling and pod knobs applied to every pod of the bench. */
+export const podShape = {
+  imagePullSecrets: z.array(z.object({ name: objectName })).optional(),
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  tolerations: z.array(toleration).optional(),
+  affinity: z.record(z.string(), z.unknown()).optional().describe(
+    "Pod affinity as on a Pod spec (kept as given).",
+  ),
+  podAnnotations: z.record(z.string(), z.string()).optional(),
+  serviceAccountName: z.string().regex(DNS_LABEL_PATTERN).max(253).optional(),
+};
+
+export const networkPolicySchema = z.object({
+  enabled: z.boolean().default(true).describe(
+    "Only this bench's pods (and the operator, KEDA) may reach its MariaDB and Redis.",
+  ),
+});

@@ -1,0 +1,56 @@
+/**
+ * Condition types, condition reasons and event reasons of a FrappeDeployment,
+ * as constants (one spelling everywhere; `kubectl wait --for=condition=Ready`).
+ */
+
+export const ConditionType = {
+  /** Every component is available and every site exists. */
+  Ready: "Ready",
+  /** The operator is rolling something out (jobs running, pods updating). */
+  Progressing: "Progressing",
+  /** Something failed and needs a person (bad input, failed Job, crash loop). */
+  Degraded: "Degraded",
+  /** KEDA's CRDs are installed, so autoscaled workers can be rendered. */
+  KedaAvailable: "KedaAvailable",
+  /** Every autoscaled worker has a ScaledObject that KEDA reports Ready. */
+  Autoscaling: "Autoscaling",
+} as const;
+export type ConditionType = typeof ConditionType[keyof typeof ConditionType];
+
+export const ConditionReason = {
+  Reconciled: "Reconciled",
+  InvalidSpec: "InvalidSpec",
+  RenderFailed: "RenderFailed",
+  ApplyFailed: "ApplyFailed",
+  WaitingForDataStores: "WaitingForDataStores",
+  WaitingForJobs: "WaitingForJobs",
+  JobFailed: "JobFailed",
+  RollingOut: "RollingOut",
+  ComponentsNotReady: "ComponentsNotReady",
+  AllComponentsReady: "AllComponentsReady",
+  KedaInstalled: "KedaInstalled",
+  KedaNotInstalled: "KedaNotInstalled",
+  ScaledObjectsReady: "ScaledObjectsReady",
+  ScaledObjectsNotReady: "ScaledObjectsNotReady",
+  AutoscalingDisabled: "AutoscalingDisabled",
+} as const;
+export type ConditionReason = typeof ConditionReason[keyof typeof ConditionReason];
+
+export const EventReason = {
+  InvalidSpec: "InvalidSpec",
+  Applied: "Applied",
+  ApplyFailed: "ApplyFailed",
+  Pruned: "Pruned",
+  PruneFailed: "PruneFailed",
+  JobStarted: "JobStarted",
+  JobSucceeded: "JobSucceeded",
+  JobFailed: "JobFailed",
+  SiteCreated: "SiteCreated",
+  Migrated: "Migrated",
+  KedaMissing: "KedaMissing",
+  ScaledObjectCreated: "ScaledObjectCreated",
+  ScaledObjectDeleted: "ScaledObjectDeleted",
+  Ready: "Ready",
+  Degraded: "Degraded",
+} as const;
+export type EventReason = typeof EventReason[keyof typeof EventReason];

@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import type { KubeObject } from "../../kube/types.ts";
+import { renderBench } from "./bench.ts";
+import { makeFd, testCtx } from "./fixture.ts";
+import { buildConfigureJob, buildMigrateJob, buildNewSiteJob } from "./jobs.ts";
+
+const fd = makeFd();
+// deno-lint-ignore no-explicit-any
+type Any = any;
+const c = (job: KubeObject): Any => job.spec.template.spec.containers[0];
+const envOf = (job: KubeObject): Record<string, Any> =>
+  Object.fromEntries((c(job).env as { name: string }[]).map((e) => [e.name, e]));
+
+Deno.test("jobs: restartPolicy Never, names <fd>-<job>-<8 hex>", () => {
+  const jobs = renderBench(fd, testCtx()).filter((p) =>
+    ["configure", "sites", "migrate"].includes(p.phase)
+  ).flatMap((p) => p.objects);
+  assert.equal(jobs.length, 3);
+  for (const j of jobs) {
+    assert.equal(j.kind, "Job");
+    assert.equal(j.spec.template.spec.restartPolicy, "Never");
+    assert.match(j.metadata.name, /^erp-(configure|new-site-erp-example-com|migrate)-[0-9a-f]{8}$/);
+  }
+});
+
+Deno.test("configure: mounts the config Secret read-only and runs the merge script", () => {
+  const job = buildConfigureJob(fd, "data");
+  assert.equal(c(job).args[1], "-c");
+  assert.match(c(job).args[2], /common_site_config\.json/);
+  assert.match(c(job).args[2], /apps\.txt/);
+  assert.deepEqual(c(job).volumeMounts[1], {
+    name: "config",
+    mountPath: "/etc/frappe-op",
+    readOnly: true,
+  });
+  assert.equal(job.spec.template.spec.volumes[1].secret.secretName, "erp-config");
+  assert.notEqual(
+    buildConfigureJob(fd, "other").metadata.name,
+    job.metadata.name,
+    "new config, new Job",
+  );
+});
+
+Deno.test("configure: external Redis password comes from the user's Secret as env", () => {
+  const ext = makeFd({
+    redis: {
+      queue: { external: { url: "redis://q:6379", passwordSecretRef: { name: "rq", key: "pw" } } },
+    },
+  });
+  assert.deepEqual(envOf(buildConfigureJob(ext, "d")).REDIS_QUEUE_PASSWORD, {
+    name: "REDIS_QUEUE_PASSWORD",
+    valueFrom: { secretKeyRef: { name: "rq", key: "pw" } },
+  });
+});
+
+Deno.test("new-site: site and apps as arguments, passwords from Secrets, idempotent script", () => {
+  const site = { name: "erp.example.com", apps: ["erpnext", "hrms"] };
+  const job = buildNewSiteJob(fd, site);
+  const args = c(job).args as string[];
+  assert.deepEqual([args[0], args[1]], ["bash", "-c"]);
+  assert.deepEqual(args.slice(3), ["new-site", "erp.example.com", "erpnext", "hrms"]);
+  assert.match(args[2], /if \[ -f "sites\/\$site\/site_config.json" \]/);
+  assert.match(args[2], /bench new-site "\$site"/);
+  const env = envOf(job);
+  assert.equal(env.SCOPE_FLAG.value, "--mariadb-user-host-login-scope=%");
+  assert.deepEqual(env.DB_ROOT_PASSWORD.valueFrom, {
+    secretKeyRef: { name: "erp-credentials", key: "mariadb-root-password" },
+  });
+  assert.deepEqual(env.ADMIN_PASSWORD.valueFrom, {
+    secretKeyRef: { name: "erp-credentials", key: "admin-password" },
+  });
+  const v14 = buildNewSiteJob(makeFd({ frappeVersion: "14" }), site);
+  assert.equal(envOf(v14).SCOPE_FLAG.value, "--no-mariadb-socket");
+  const own = buildNewSiteJob(fd, { ...site, adminPasswordSecretRef: { name: "adm", key: "k" } });
+  assert.deepEqual(envOf(own).ADMIN_PASSWORD.valueFrom, {
+    secretKeyRef: { name: "adm", key: "k" },
+  });
+});
+
+Deno.test("new-site: external database root user from the user's Secret", () => {
+  const ext = makeFd({
+    database: {
+      external: { host: "db", credentialsSecretRef: { name: "dbroot", usernameKey: "u" } },
+    },
+  });
+  const env = envOf(buildNewSiteJob(ext, ext.spec.sites[0]));
+  assert.deepEqual(env.DB_ROOT_USERNAME.valueFrom, { secretKeyRef: { name: "dbroot", key: "u" } });
+  assert.deepEqual(env.DB_ROOT_PASSWORD.valueFrom, {
+    secretKeyRef: { name: "dbroot", key: "password" },
+  });
+});
+
+Deno.test("migrate: bench --site all migrate; a new image gives a new Job name, same image the same", () => {
+  const job = buildMigrateJob(fd);
+  assert.match(c(job).args[2], /bench --site all migrate/);
+  assert.equal(buildMigrateJob(makeFd()).metadata.name, job.metadata.name);
+  assert.notEqual(
+    buildMigrateJob(makeFd({ image: "frappe/erpnext:v15.106.0" })).metadata.name,
+    job.metadata.name,
+  );
+  assert.deepEqual(
+    renderBench(makeFd({ sites: [] }), testCtx()).find((p) => p.phase === "migrate")?.objects,
+    [],
+  );
+});
