@@ -1,0 +1,159 @@
+/**
+ * What loadtest needs from Kubernetes, as a small interface (tests fake it),
+ * and its implementation over kube/client.ts. The names follow
+ * docs/CONTRACT.md: Redis Service `<fd>-redis-queue`, Secret
+ * `<fd>-credentials` key `redis-queue-password`, worker Deployments
+ * `<fd>-worker-<type>`, one ScaledObject per autoscaled worker.
+ */
+
+import { API_VERSION, KIND } from "../apis/frappedeployment.ts";
+import { childName, defaultBenchId, SCALED_OBJECT_NAME_MAX } from "../apis/naming.ts";
+import type { KubeClient } from "../kube/client.ts";
+import type { KubeObject } from "../kube/types.ts";
+import { LoadtestError } from "./errors.ts";
+import type { WorkerInfo } from "./report.ts";
+
+export interface BenchTarget {
+  tenant: string;
+  benchId: string;
+  /** In-cluster address of the queue Redis. */
+  redisUrl: string;
+  redisPassword?: string;
+  site?: string;
+  frappeVersion?: number;
+  /** Custom queues' timeouts from spec.workers.custom. */
+  queueTimeouts: Record<string, number>;
+  workers: WorkerInfo[];
+}
+
+export interface ClusterView {
+  benchTarget(namespace: string, name: string): Promise<BenchTarget>;
+  /** Worker Deployment name -> spec.replicas. */
+  workerReplicas(namespace: string, name: string): Promise<Record<string, number>>;
+}
+
+/** `500m` -> 0.5, `2` -> 2 (vCPU). */
+export function parseCpu(q: string | undefined): number {
+  if (!q) return 0;
+  return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
+}
+
+const MEM_UNITS: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  "": 1,
+};
+
+/** `512Mi` -> 0.5, `1G` -> 0.93 (GiB). */
+export function parseMemoryGiB(q: string | undefined): number {
+  const m = q?.match(/^([0-9.]+)([KMGT]i?|k)?$/);
+  if (!m) return 0;
+  return (Number(m[1]) * (MEM_UNITS[m[2] ?? ""] ?? 1)) / 2 ** 30;
+}
+
+function decodeBase64(text: string): string {
+  return new TextDecoder().decode(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
+}
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+export class KubeClusterView implements ClusterView {
+  constructor(private readonly client: KubeClient) {}
+
+  private async frappeDeployment(ns: string, name: string): Promise<KubeObject> {
+    const fd = await this.wrap(
+      `FrappeDeployment ${ns}/${name}`,
+      () => this.client.get({ apiVersion: API_VERSION, kind: KIND, namespace: ns, name }),
+    );
+    if (!fd) {
+      throw new LoadtestError("targetNotFound", `FrappeDeployment ${ns}/${name} not found`);
+    }
+    return fd;
+  }
+
+  private async wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      const msg = cause instanceof Error ? cause.message : String(cause);
+      throw new LoadtestError("kubeApi", `reading ${what}: ${msg}`, { cause });
+    }
+  }
+
+  private async workerDeployments(ns: string, name: string): Promise<KubeObject[]> {
+    const list = await this.wrap(
+      `worker Deployments of ${ns}/${name}`,
+      () =>
+        this.client.list("apps/v1", "Deployment", {
+          namespace: ns,
+          labelSelector:
+            `app.kubernetes.io/instance=${name},app.kubernetes.io/managed-by=frappe-op`,
+        }),
+    );
+    return list.items.filter((d) => d.metadata.name.startsWith(`${name}-worker-`));
+  }
+
+  async workerReplicas(ns: string, name: string): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const d of await this.workerDeployments(ns, name)) {
+      out[d.metadata.name] = d.spec?.replicas ?? 0;
+    }
+    return out;
+  }
+
+  private async password(ns: string, name: string): Promise<string | undefined> {
+    const secretName = `${name}-credentials`;
+    const secret = await this.wrap(
+      `Secret ${ns}/${secretName}`,
+      () => this.client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name: secretName }),
+    );
+    const value = secret?.data?.["redis-queue-password"];
+    return value ? decodeBase64(value) : undefined;
+  }
+
+  private async workerInfo(ns: string, fdName: string, d: KubeObject): Promise<WorkerInfo> {
+    const type = d.metadata.name.slice(`${fdName}-worker-`.length);
+    const soName = childName([fdName, "worker", type], SCALED_OBJECT_NAME_MAX);
+    const so = await this.wrap(`ScaledObject ${ns}/${soName}`, () =>
+      this.client.get({
+        apiVersion: "keda.sh/v1alpha1",
+        kind: "ScaledObject",
+        namespace: ns,
+        name: soName,
+      }));
+    const requests = (d.spec?.template?.spec?.containers?.[0] as Any)?.resources?.requests ?? {};
+    const replicas = d.spec?.replicas ?? 0;
+    return {
+      tenant: `${ns}/${fdName}`,
+      deployment: d.metadata.name,
+      cpu: parseCpu(requests.cpu),
+      memoryGiB: parseMemoryGiB(requests.memory),
+      minReplicas: so ? so.spec?.minReplicaCount ?? 0 : replicas,
+      maxReplicas: so ? so.spec?.maxReplicaCount ?? 100 : replicas,
+    };
+  }
+
+  async benchTarget(ns: string, name: string): Promise<BenchTarget> {
+    const fd = await this.frappeDeployment(ns, name);
+    const spec: Any = fd.spec ?? {};
+    const custom: Any[] = spec.workers?.custom ?? [];
+    const deployments = await this.workerDeployments(ns, name);
+    return {
+      tenant: `${ns}/${name}`,
+      benchId: fd.status?.benchId ?? spec.benchId ?? defaultBenchId(ns, name),
+      redisUrl: `redis://${name}-redis-queue.${ns}.svc.cluster.local:6379`,
+      redisPassword: await this.password(ns, name),
+      site: spec.sites?.[0]?.name,
+      frappeVersion: spec.frappeVersion ? Number(spec.frappeVersion) : undefined,
+      queueTimeouts: Object.fromEntries(custom.map((c) => [c.name, c.timeout])),
+      workers: await Promise.all(deployments.map((d) => this.workerInfo(ns, name, d))),
+    };
+  }
+}

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { KubeClient } from "../kube/client.ts";
+import { KubeApiError } from "../kube/errors.ts";
+import type { KubeRequest, Transport } from "../kube/transport.ts";
+import { KubeClusterView, parseCpu, parseMemoryGiB } from "./cluster.ts";
+
+function deployment(name: string, replicas: number, cpu: string, memory: string) {
+  return {
+    metadata: { name, namespace: "shop" },
+    spec: {
+      replicas,
+      template: { spec: { containers: [{ resources: { requests: { cpu, memory } } }] } },
+    },
+  };
+}
+
+class FakeApi implements Transport {
+  requests: KubeRequest[] = [];
+  objects: Record<string, unknown> = {
+    "/apis/frappe-op.dev/v1alpha1/namespaces/shop/frappedeployments/a": {
+      apiVersion: "frappe-op.dev/v1alpha1",
+      kind: "FrappeDeployment",
+      metadata: { name: "a", namespace: "shop" },
+      spec: {
+        frappeVersion: "16",
+        sites: [{ name: "a.example.com" }],
+        workers: { custom: [{ name: "pdf", timeout: 900 }] },
+      },
+      status: { benchId: "shop.a" },
+    },
+    "/api/v1/namespaces/shop/secrets/a-credentials": {
+      data: { "redis-queue-password": btoa("pa:ss") },
+    },
+    "/apis/apps/v1/namespaces/shop/deployments": {
+      metadata: { resourceVersion: "7" },
+      items: [
+        deployment("a-worker-short", 3, "500m", "1Gi"),
+        deployment("a-worker-default", 1, "200m", "512Mi"),
+        deployment("a-gunicorn", 2, "1", "2Gi"),
+      ],
+    },
+    "/apis/keda.sh/v1alpha1/namespaces/shop/scaledobjects/a-worker-short": {
+      spec: { minReplicaCount: 0, maxReplicaCount: 10 },
+    },
+  };
+  request(req: KubeRequest): Promise<unknown> {
+    this.requests.push(req);
+    const obj = this.objects[req.path];
+    if (obj) return Promise.resolve(structuredClone(obj));
+    return Promise.reject(new KubeApiError(404, "NotFound", "not found", req.method, req.path));
+  }
+  stream(): Promise<ReadableStream<Uint8Array>> {
+    return Promise.reject(new Error("no watch"));
+  }
+  close() {}
+}
+
+Deno.test("cluster: benchTarget reads bench id, Redis, password, site, workers", async () => {
+  const api = new FakeApi();
+  const view = new KubeClusterView(new KubeClient(api));
+  const t = await view.benchTarget("shop", "a");
+  assert.equal(t.benchId, "shop.a");
+  assert.equal(t.redisUrl, "redis://a-redis-queue.shop.svc.cluster.local:6379");
+  assert.equal(t.redisPassword, "pa:ss");
+  assert.equal(t.site, "a.example.com");
+  assert.equal(t.frappeVersion, 16);
+  assert.deepEqual(t.queueTimeouts, { pdf: 900 });
+  assert.deepEqual(t.workers, [
+    {
+      tenant: "shop/a",
+      deployment: "a-worker-short",
+      cpu: 0.5,
+      memoryGiB: 1,
+      minReplicas: 0,
+      maxReplicas: 10,
+    },
+    {
+      tenant: "shop/a",
+      deployment: "a-worker-default",
+      cpu: 0.2,
+      memoryGiB: 0.5,
+      minReplicas: 1,
+      maxReplicas: 1,
+    },
+  ]);
+  const list = api.requests.find((r) => r.path.endsWith("/deployments"));
+  assert.match(String(list?.query?.labelSelector), /app\.kubernetes\.io\/instance=a/);
+  assert.deepEqual(await view.workerReplicas("shop", "a"), {
+    "a-worker-short": 3,
+    "a-worker-default": 1,
+  });
+});
+
+Deno.test("cluster: quantities", () => {
+  assert.equal(parseCpu("250m"), 0.25);
+  assert.equal(parseCpu("2"), 2);
+  assert.equal(parseMemoryGiB("2Gi"), 2);
+  assert.equal(parseMemoryGiB("1536Mi"), 1.5);
+  assert.equal(parseMemoryGiB("1G"), 1e9 / 2 ** 30);
+  assert.equal(parseMemoryGiB(undefined), 0);
+});

@@ -1,0 +1,93 @@
+/**
+ * Writes built jobs to Redis the way RQ's `Queue.enqueue_call` does (job hash,
+ * RPUSH of the id, SADD of the queue key to `rq:queues`), one MULTI/EXEC
+ * transaction per batch: an interrupted run never leaves a hash without its
+ * queue entry. Stopping (the AbortSignal) is honoured between transactions.
+ */
+
+import { Buffer } from "node:buffer";
+import type { Redis } from "ioredis";
+import { QUEUES_SET_KEY } from "../apis/naming.ts";
+import { LoadtestError } from "./errors.ts";
+import type { RqJob } from "./rqjob.ts";
+import { abortableSleep } from "./sleep.ts";
+
+export interface EnqueueOptions {
+  /** Jobs per transaction (default 100). */
+  batchSize?: number;
+  /** Jobs per second; unset = as fast as Redis takes them. Forces batches of 1 job. */
+  rate?: number;
+  signal?: AbortSignal;
+  /** Injected for tests. */
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  onBatch?: (enqueued: number) => void;
+}
+
+export interface EnqueueResult {
+  enqueued: string[];
+  startedAtMs: number;
+  endedAtMs: number;
+  interrupted: boolean;
+}
+
+/** Fails early, before any write, when a queue key exists but is not a LIST. */
+export async function checkQueueKeys(redis: Redis, keys: string[]): Promise<void> {
+  for (const key of new Set(keys)) {
+    const type = await redis.type(key);
+    if (type !== "list" && type !== "none") {
+      throw new LoadtestError(
+        "redisWrongType",
+        `WRONGTYPE: queue key ${key} holds a ${type}, not a list; ` +
+          `RQ workers cannot use it (delete it or check the bench id)`,
+      );
+    }
+  }
+}
+
+function hashArgs(job: RqJob): (string | Buffer)[] {
+  return job.fields.flatMap(([k, v]) => [k, typeof v === "string" ? v : Buffer.from(v)]);
+}
+
+async function writeBatch(redis: Redis, batch: RqJob[]): Promise<void> {
+  const tx = redis.multi();
+  for (const job of batch) {
+    tx.hset(job.key, ...hashArgs(job));
+    tx.rpush(job.queueKey, job.id);
+  }
+  tx.sadd(QUEUES_SET_KEY, ...new Set(batch.map((j) => j.queueKey)));
+  const results = await tx.exec();
+  if (results === null) throw new Error("transaction aborted by Redis");
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0];
+}
+
+export async function enqueueJobs(
+  redis: Redis,
+  jobs: RqJob[],
+  opts: EnqueueOptions = {},
+): Promise<EnqueueResult> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? abortableSleep;
+  const size = opts.rate ? 1 : Math.max(1, opts.batchSize ?? 100);
+  const startedAtMs = now();
+  const enqueued: string[] = [];
+  for (let i = 0; i < jobs.length; i += size) {
+    if (opts.signal?.aborted) break;
+    if (opts.rate) {
+      const due = startedAtMs + (i / opts.rate) * 1000;
+      if (due > now()) await sleep(due - now(), opts.signal);
+      if (opts.signal?.aborted) break;
+    }
+    const batch = jobs.slice(i, i + size);
+    await writeBatch(redis, batch);
+    enqueued.push(...batch.map((j) => j.id));
+    opts.onBatch?.(enqueued.length);
+  }
+  return {
+    enqueued,
+    startedAtMs,
+    endedAtMs: now(),
+    interrupted: enqueued.length < jobs.length,
+  };
+}

@@ -1,0 +1,84 @@
+/** Plain-text renderings of a Report and of one live Sample (the CLI prints them). */
+
+import type { Sample } from "./observer.ts";
+import type { Report } from "./report.ts";
+
+const show = (v: number | undefined, unit = "s") => v === undefined ? "-" : `${v}${unit}`;
+/** Dollars: cents for big amounts, six decimals for the small ones a short test costs. */
+const money = (n: number) => n >= 1 ? n.toFixed(2) : n.toFixed(6);
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd())
+    .join("\n");
+}
+
+export function formatReport(r: Report): string {
+  const j = r.jobs;
+  const t = r.timings;
+  const lines = [
+    `loadtest ${r.scenario}: Frappe v${r.frappeVersion}, bench ${r.benchId}, ` +
+    `queue ${r.queues.join(",")}${r.loadTenant ? `, load on ${r.loadTenant}` : ""}`,
+    `ended: ${r.endedBy} after ${r.observedSeconds}s`,
+    "",
+    table([
+      [
+        "enqueued",
+        "finished",
+        "failed",
+        "lost",
+        "gone",
+        "still queued",
+        "still running",
+        "missing",
+      ],
+      [j.enqueued, j.finished, j.failed, j.lost, j.gone, j.stillQueued, j.stillRunning, j.missing]
+        .map(String),
+    ]),
+    "",
+    `enqueue:            ${t.enqueueSeconds}s (${t.enqueueRate} jobs/s)`,
+    `first scale-up:     ${show(t.firstScaleUpSeconds)}`,
+    `max replicas at:    ${show(t.maxReplicasSeconds)}`,
+    `queue drained:      ${show(t.drainSeconds)}`,
+    `back to minimum:    ${show(t.backToMinSeconds)}`,
+  ];
+  if (r.workers.length) {
+    lines.push(
+      "",
+      table([
+        ["tenant", "worker", "min", "peak", "replica-s", "cost $", "always-on", "always-on $"],
+        ...r.workers.map((w) => [
+          w.tenant,
+          w.deployment,
+          String(w.minReplicas),
+          String(w.peakReplicas),
+          String(w.replicaSeconds),
+          money(w.cost),
+          `${w.alwaysOnReplicas} (${w.alwaysOnBasis})`,
+          money(w.alwaysOnCost),
+        ]),
+      ]),
+    );
+    const saved = r.cost.savedPercent === undefined ? "" : ` (${r.cost.savedPercent}% saved)`;
+    lines.push(
+      "",
+      `cost: autoscaled $${money(r.cost.autoscaled)} vs always-on $${
+        money(r.cost.alwaysOn)
+      }${saved} at $${r.cost.prices.vcpuHour}/vCPU-h, $${r.cost.prices.gibHour}/GiB-h`,
+    );
+  }
+  if (r.otherTenantsStayedAtMin !== undefined) {
+    lines.push(`other tenants stayed at minimum: ${r.otherTenantsStayedAtMin ? "yes" : "NO"}`);
+  }
+  return lines.join("\n");
+}
+
+export function formatSample(s: Sample, enqueued: number): string {
+  const j = s.jobs;
+  const replicas = Object.entries(s.replicas).flatMap(([, ds]) =>
+    Object.entries(ds).map(([d, n]) => `${d.replace(/^.*-worker-/, "")}=${n}`)
+  );
+  return `[${(s.tMs / 1000).toFixed(0)}s] queue ${s.queued} running ${s.running} | ` +
+    `jobs ${j.finished}/${enqueued} done, ${j.failed} failed, ${j.lost} lost` +
+    (replicas.length ? ` | replicas ${replicas.join(" ")}` : "");
+}

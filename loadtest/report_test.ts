@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { checkExpectations } from "./expect.ts";
+import type { JobState } from "./jobstate.ts";
+import type { Sample } from "./observer.ts";
+import { buildReport, type ReportInput } from "./report.ts";
+import { formatReport } from "./format.ts";
+
+const jobs = (c: Partial<Record<JobState, number>>): Record<JobState, number> => ({
+  queued: 0,
+  started: 0,
+  finished: 0,
+  failed: 0,
+  lost: 0,
+  missing: 0,
+  other: 0,
+  ...c,
+});
+
+/** t (s), queued jobs, finished jobs, replicas of shop/a's short worker and of shop/b's. */
+function sample(t: number, queued: number, finished: number, a: number, b = 0): Sample {
+  return {
+    tMs: t * 1000,
+    queued,
+    running: 0,
+    finishedRegistry: finished,
+    failedRegistry: 0,
+    jobs: jobs({ queued, finished }),
+    replicas: { "shop/a": { "a-worker-short": a }, "shop/b": { "b-worker-short": b } },
+  };
+}
+
+function input(samples: Sample[]): ReportInput {
+  return {
+    scenario: "multi-tenant",
+    frappeVersion: 15,
+    benchId: "shop.a",
+    queues: ["short"],
+    loadTenant: "shop/a",
+    enqueue: {
+      enqueued: Array.from({ length: 10 }, (_, i) => `j${i}`),
+      startedAtMs: 0,
+      endedAtMs: 50,
+      interrupted: false,
+    },
+    observation: { samples, states: new Map(), endedBy: "done" },
+    workers: [
+      {
+        tenant: "shop/a",
+        deployment: "a-worker-short",
+        cpu: 0.5,
+        memoryGiB: 1,
+        minReplicas: 0,
+        maxReplicas: 10,
+      },
+      { tenant: "shop/b", deployment: "b-worker-short", cpu: 0.5, memoryGiB: 1, minReplicas: 0 },
+    ],
+    prices: { vcpuHour: 0.04, gibHour: 0.005 },
+  };
+}
+
+// 0 s: 10 queued, 0 replicas; 30 s: 2 replicas; 60 s: 4 (peak); 120 s: drained; 300 s: back to 0.
+const RUN = [
+  sample(0, 10, 0, 0),
+  sample(30, 8, 2, 2),
+  sample(60, 4, 6, 4),
+  sample(120, 0, 10, 4),
+  sample(300, 0, 10, 0),
+];
+
+Deno.test("report: timings, peaks, replica-seconds and cost", () => {
+  const r = buildReport(input(RUN));
+  assert.equal(r.timings.firstScaleUpSeconds, 30);
+  assert.equal(r.timings.maxReplicasSeconds, 60);
+  assert.equal(r.timings.drainSeconds, 120);
+  assert.equal(r.timings.backToMinSeconds, 300);
+  assert.equal(r.timings.enqueueRate, 200);
+  const a = r.workers[0];
+  assert.equal(a.peakReplicas, 4);
+  // 0*30 + 2*30 + 4*60 + 4*180 = 1020 replica-seconds
+  assert.equal(a.replicaSeconds, 1020);
+  // per replica-hour: 0.5*0.04 + 1*0.005 = 0.025 $; 1020 s -> 0.007083 $
+  assert.equal(a.cost, 0.007083);
+  // always on at maxReplicas 10 for the 300 s window: 10 * 300/3600 * 0.025
+  assert.equal(a.alwaysOnBasis, "maxReplicas");
+  assert.equal(a.alwaysOnCost, 0.020833);
+  assert.equal(r.workers[1].alwaysOnBasis, "peak");
+  assert.equal(r.cost.savedPercent, 66);
+  assert.equal(r.otherTenantsStayedAtMin, true);
+  assert.deepEqual(r.jobs, {
+    enqueued: 10,
+    finished: 10,
+    failed: 0,
+    lost: 0,
+    gone: 0,
+    stillQueued: 0,
+    stillRunning: 0,
+    missing: 0,
+  });
+  assert.match(formatReport(r), /back to minimum:\s+300s/);
+});
+
+Deno.test("expectations: each failure names its flag", () => {
+  const moved = RUN.map((s, i) => i === 2 ? sample(60, 4, 6, 4, 1) : s);
+  const r = buildReport(input(moved));
+  const failures = checkExpectations(r, {
+    maxReplicas: 3,
+    scaleUpWithinS: 10,
+    scaleDownWithinS: 60,
+    noLoss: true,
+    othersAtMin: true,
+  });
+  assert.deepEqual(failures, [
+    "--expect-max-replicas 3: a worker reached 4 replicas",
+    "--expect-scale-up-within 10: first scale-up after 30s",
+    "--expect-scale-down-within 60: back to minimum 180.0s after the queue drained",
+    "multi-tenant: other tenants left their minimum: shop/b b-worker-short peaked at 1",
+  ]);
+  assert.deepEqual(
+    checkExpectations(buildReport(input(RUN)), {
+      maxReplicas: 4,
+      scaleUpWithinS: 30,
+      noLoss: true,
+    }),
+    [],
+  );
+});
+
+Deno.test("report: jobs still open at the end are not drained, and missing counts lost + gone", () => {
+  const last = {
+    ...sample(60, 2, 5, 1),
+    jobs: jobs({ queued: 2, started: 1, finished: 5, lost: 1, missing: 1 }),
+  };
+  const r = buildReport(input([sample(0, 10, 0, 0), last]));
+  assert.equal(r.timings.drainSeconds, undefined);
+  assert.equal(r.jobs.missing, 2);
+  assert.equal(r.jobs.stillRunning, 1);
+  assert.match(checkExpectations(r, { noLoss: true })[0], /5 of 10 jobs did not finish/);
+});

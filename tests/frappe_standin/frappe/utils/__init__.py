@@ -1,0 +1,1 @@
+"""Stand-in for `frappe.utils` (see the package docstring): nothing else lives here."""

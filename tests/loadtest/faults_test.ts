@@ -1,0 +1,194 @@
+/**
+ * Each fault gives one clear line and its own exit code through the CLI's
+ * `main`: unreachable Redis (10), wrong or missing password (11), TLS
+ * mismatch both ways (12), a queue key of the wrong type (13), an unknown
+ * FrappeDeployment (14), bad flags (2). Needs redis-server and openssl (-A).
+ */
+import assert from "node:assert/strict";
+import { main } from "../../cli/loadtest.ts";
+import { KubeApiError } from "../../kube/errors.ts";
+import { KubeClient } from "../../kube/client.ts";
+import type { KubeRequest, Transport } from "../../kube/transport.ts";
+import { KubeClusterView } from "../../loadtest/cluster.ts";
+import { EXIT, LoadtestError } from "../../loadtest/errors.ts";
+import { DEFAULT_PRICES } from "../../loadtest/report.ts";
+import { runLoadtest } from "../../loadtest/run.ts";
+import { SCENARIOS } from "../../loadtest/scenarios.ts";
+import { freePort, startRedis } from "./support.ts";
+
+/** Runs main(args), returning its exit code and what it wrote with console.error. */
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    const code = await main(args);
+    return { code, stderr: lines.join("\n") };
+  } finally {
+    console.error = original;
+  }
+}
+
+const TARGET = ["--bench-id", "b1", "--site", "s1", "--jobs", "1", "--no-wait"];
+
+Deno.test("faults: unreachable Redis exits 10", async () => {
+  const r = await cli(["--redis", `redis://127.0.0.1:${freePort()}`, ...TARGET]);
+  assert.equal(r.code, EXIT.redisUnreachable);
+  assert.match(
+    r.stderr,
+    /^frappe-op loadtest: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+\/?: .*ECONNREFUSED/,
+  );
+});
+
+Deno.test("faults: wrong or missing password exits 11 and never prints the password", async () => {
+  const server = await startRedis({ password: "s3cret" });
+  try {
+    const port = server.port;
+    const wrong = await cli(["--redis", `redis://:nope@127.0.0.1:${port}`, ...TARGET]);
+    assert.equal(wrong.code, EXIT.redisAuth);
+    assert.match(wrong.stderr, /rejected the credentials: WRONGPASS/);
+    assert.doesNotMatch(wrong.stderr, /nope/);
+    const none = await cli(["--redis", `redis://127.0.0.1:${port}`, ...TARGET]);
+    assert.equal(none.code, EXIT.redisAuth);
+    assert.match(none.stderr, /rejected the credentials: NOAUTH/);
+    const right = await cli(["--redis", `redis://:s3cret@127.0.0.1:${port}`, ...TARGET]);
+    assert.equal(right.code, EXIT.ok, right.stderr);
+  } finally {
+    await server.stop();
+  }
+});
+
+async function tlsServer() {
+  const dir = await Deno.makeTempDir();
+  const gen = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${dir}/k.pem`,
+      "-out",
+      `${dir}/c.pem`,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+    ],
+    stderr: "null",
+  }).output();
+  assert.ok(gen.success, "openssl");
+  const tlsPort = freePort();
+  const server = await startRedis({
+    noPlainPort: true,
+    extraArgs: [
+      "--tls-port",
+      String(tlsPort),
+      "--tls-cert-file",
+      `${dir}/c.pem`,
+      "--tls-key-file",
+      `${dir}/k.pem`,
+      "--tls-ca-cert-file",
+      `${dir}/c.pem`,
+      "--tls-auth-clients",
+      "no",
+    ],
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  return {
+    tlsPort,
+    stop: async () => (await server.stop(), await Deno.remove(dir, { recursive: true })),
+  };
+}
+
+Deno.test("faults: TLS mismatch exits 12, both ways", async () => {
+  const plain = await startRedis();
+  const tls = await tlsServer();
+  try {
+    const toPlain = await cli([
+      "--redis",
+      `rediss://127.0.0.1:${plain.port}`,
+      ...TARGET,
+      "--connect-timeout",
+      "1",
+    ]);
+    assert.equal(toPlain.code, EXIT.redisTls);
+    assert.match(toPlain.stderr, /TLS mismatch .*does not seem to speak TLS/);
+    const toTls = await cli([
+      "--redis",
+      `redis://127.0.0.1:${tls.tlsPort}`,
+      ...TARGET,
+      "--connect-timeout",
+      "1",
+    ]);
+    assert.equal(toTls.code, EXIT.redisTls);
+    assert.match(toTls.stderr, /TLS mismatch .*use a rediss:\/\/ URL/);
+  } finally {
+    await plain.stop();
+    await tls.stop();
+  }
+});
+
+Deno.test("faults: a queue key that is not a list exits 13 before writing a job", async () => {
+  const server = await startRedis();
+  try {
+    await server.cli("SET", "rq:queue:b1:short", "oops");
+    const r = await cli(["--redis", server.url, ...TARGET]);
+    assert.equal(r.code, EXIT.redisWrongType);
+    assert.match(r.stderr, /WRONGTYPE: queue key rq:queue:b1:short holds a string/);
+    assert.equal(await server.cli("KEYS", "rq:job:*"), "");
+  } finally {
+    await server.stop();
+  }
+});
+
+class NotFoundTransport implements Transport {
+  request(req: KubeRequest): Promise<unknown> {
+    return Promise.reject(new KubeApiError(404, "NotFound", "not found", req.method, req.path));
+  }
+  stream(): Promise<ReadableStream<Uint8Array>> {
+    return Promise.reject(new Error("no watch"));
+  }
+  close() {}
+}
+
+Deno.test("faults: an unknown FrappeDeployment exits 14", async () => {
+  const cluster = new KubeClusterView(new KubeClient(new NotFoundTransport()));
+  const err = await runLoadtest({
+    scenario: SCENARIOS.rapid,
+    tenants: ["shop/nope"],
+    wait: false,
+    timeoutS: 1,
+    intervalS: 1,
+    lostAfterS: 90,
+    prices: DEFAULT_PRICES,
+    expect: {},
+  }, { cluster }).catch((e) => e);
+  assert.ok(err instanceof LoadtestError);
+  assert.equal(err.exitCode, EXIT.targetNotFound);
+  assert.equal(err.message, "FrappeDeployment shop/nope not found");
+});
+
+Deno.test("faults: bad flags exit 2 with the reason", async () => {
+  for (
+    const [args, pattern] of [
+      [
+        ["--jobs", "x", "--redis", "redis://h", "--bench-id", "b", "--site", "s"],
+        /--jobs must be a number/,
+      ],
+      [["--scenario", "nope", "ns/fd"], /unknown --scenario nope/],
+      [
+        ["--redis", "redis://h"],
+        /give a <namespace>\/<name> target, or --redis, --bench-id and --site/,
+      ],
+      [["--frappe-version", "14", "ns/fd"], /--frappe-version must be 15 or 16/],
+      [["--scenario", "multi-tenant", "ns/fd"], /needs two or more --tenant/],
+      [["--bogus"], /Unknown option '--bogus'/],
+    ] as const
+  ) {
+    const r = await cli([...args]);
+    assert.equal(r.code, EXIT.usage, args.join(" "));
+    assert.match(r.stderr, pattern);
+  }
+});

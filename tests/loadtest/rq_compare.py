@@ -1,0 +1,61 @@
+"""Compares a job frappe-op wrote with the one RQ's own enqueue_call writes.
+
+Usage: rq_compare.py REDIS_URL QUEUE_NAME OUR_JOB_ID FRAPPE_VERSION SITE SECONDS
+
+Enqueues the call `frappe.enqueue("...test_job", queue=..., s=SECONDS)` makes
+(see frappe/utils/background_jobs.py) with RQ of this venv, then prints JSON:
+differences between the two job hashes (timestamps only checked for format,
+`data` compared after unpickling), what RQ's Job.fetch reads from our job,
+and Queue.count.
+"""
+import json
+import pickle
+import re
+import sys
+import uuid
+import zlib
+
+import redis
+from rq import Callback, Queue
+from rq.job import Job
+
+from frappe.utils import background_jobs as bj
+
+url, qname, our_id, version, site, seconds = sys.argv[1:7]
+conn = redis.Redis.from_url(url)
+queue = Queue(qname, connection=conn)
+method = "frappe.utils.background_jobs.test_job"
+queue_args = {"site": site, "user": "Administrator", "method": method, "event": None,
+              "job_name": method, "is_async": True, "kwargs": {"s": json.loads(seconds)}}
+timeout = 1500 if qname.endswith(":long") else 300
+ref_id = f"{site}::{uuid.uuid4()}" if version == "15" else f"{site}||{uuid.uuid4()}"
+func = bj.execute_job if version == "15" else "frappe.utils.background_jobs.execute_job"
+queue.enqueue_call(func, on_failure=Callback(func=bj.truncate_failed_registry), timeout=timeout,
+                   kwargs=queue_args, at_front=False, failure_ttl=7 * 24 * 60 * 60,
+                   result_ttl=600, job_id=ref_id)
+
+ref = conn.hgetall(f"rq:job:{ref_id}")
+ours = conn.hgetall(f"rq:job:{our_id}")
+diffs = []
+for key in sorted(set(ref) | set(ours)):
+    a, b = ref.get(key), ours.get(key)
+    if key in (b"created_at", b"enqueued_at"):
+        if not b or not re.fullmatch(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", b):
+            diffs.append(f"{key.decode()}: bad timestamp {b!r}")
+    elif key == b"data":
+        if pickle.loads(zlib.decompress(a)) != pickle.loads(zlib.decompress(b)):
+            diffs.append("data differs")
+    elif a != b:
+        diffs.append(f"{key.decode()}: rq={a!r} ours={b!r}")
+
+job = Job.fetch(our_id, connection=conn)
+print(json.dumps({
+    "diffs": diffs,
+    "fetch": {"func_name": job.func_name, "kwargs": job.kwargs, "args": list(job.args),
+              "timeout": job.timeout, "origin": job.origin, "status": str(job.get_status()),
+              "result_ttl": job.result_ttl, "failure_ttl": job.failure_ttl,
+              "description": job.description},
+    "count": queue.count,
+    "job_ids": queue.job_ids,
+    "queues": sorted(k.decode() for k in conn.smembers("rq:queues")),
+}))
