@@ -50,8 +50,9 @@ image: ## Build the operator image (needs Docker)
 	docker build -t $(IMAGE) .
 
 .PHONY: manifests
-manifests: ## Regenerate manifests/ (CRD, RBAC, operator Deployment, samples)
+manifests: ## Regenerate manifests/ (CRD, RBAC, operator Deployment, samples) and docs/api.md
 	$(DENO) run --allow-read --allow-write hack/gen-manifests.ts
+	$(DENO) run --allow-read=. --allow-write=docs hack/gen-api-docs.ts
 
 .PHONY: demo
 demo: ## The main job end to end: cluster + KEDA + Redis + operator + sample + loadtest

@@ -62,21 +62,24 @@ const VOLUME_TEMPLATE_MSG = "storageSize and storageClassName cannot change once
 
 const managedDatabase = cel(
   z.object({
-    image: z.string().min(1).default(DEFAULT_MARIADB_IMAGE),
-    storageSize: quantity.default("10Gi"),
-    storageClassName: z.string().max(253).optional(),
+    image: z.string().min(1).default(DEFAULT_MARIADB_IMAGE).describe("MariaDB image."),
+    storageSize: quantity.default("10Gi").describe("Size of the data volume (immutable)."),
+    storageClassName: z.string().max(253).optional().describe(
+      "StorageClass of the data volume (immutable). Empty: the cluster default.",
+    ),
     resources: resourcesSchema.optional(),
   }),
   [immutableFields(["storageSize", "storageClassName"], VOLUME_TEMPLATE_MSG)],
 ).describe("A MariaDB StatefulSet run by the operator for this bench only.");
 
 const externalDatabase = z.object({
-  host: z.string().min(1, { message: "must name the database host" }).max(253),
-  port: z.number().int().min(1).max(65535).default(3306),
+  host: z.string().min(1, { message: "must name the database host" }).max(253)
+    .describe("Host name or address of the MariaDB server."),
+  port: z.number().int().min(1).max(65535).default(3306).describe("MariaDB port."),
   credentialsSecretRef: z.object({
-    name: objectName,
-    usernameKey: z.string().min(1).default("username"),
-    passwordKey: z.string().min(1).default("password"),
+    name: objectName.describe("Secret in the FrappeDeployment's namespace."),
+    usernameKey: z.string().min(1).default("username").describe("Key of the user name."),
+    passwordKey: z.string().min(1).default("password").describe("Key of the password."),
   }).describe("Secret with a user allowed to create databases and users (for bench new-site)."),
 }).describe("A MariaDB server run outside the operator.");
 
@@ -88,27 +91,31 @@ export const databaseSchema = oneOf(
 const externalRedis = z.object({
   url: z.string().regex(/^rediss?:\/\/[^@\s]+$/, {
     message: "must look like redis://host:6379/0 (put the password in passwordSecretRef)",
-  }),
-  passwordSecretRef: secretKeyRef.optional(),
-  tls: z.boolean().default(false),
+  }).describe("redis://host:port/db, without credentials."),
+  passwordSecretRef: secretKeyRef.optional().describe("Secret key holding the Redis password."),
+  tls: z.boolean().default(false).describe("Connect with TLS (rediss://)."),
 }).describe("A Redis run outside the operator.");
 
 const managedRedisQueue = cel(
   z.object({
-    image: z.string().min(1).default(DEFAULT_REDIS_IMAGE),
+    image: z.string().min(1).default(DEFAULT_REDIS_IMAGE).describe("Redis image."),
     resources: resourcesSchema.optional(),
     storageSize: quantity.default("1Gi").describe(
-      "Append-only file volume: a restart loses no queued job.",
+      "Append-only file volume: a restart loses no queued job (immutable).",
     ),
-    storageClassName: z.string().max(253).optional(),
+    storageClassName: z.string().max(253).optional().describe(
+      "StorageClass of that volume (immutable). Empty: the cluster default.",
+    ),
   }),
   [immutableFields(["storageSize", "storageClassName"], VOLUME_TEMPLATE_MSG)],
+).describe(
+  "A Redis StatefulSet (append-only file, password) run by the operator for this bench only.",
 );
 
 const managedRedisCache = z.object({
-  image: z.string().min(1).default(DEFAULT_REDIS_IMAGE),
+  image: z.string().min(1).default(DEFAULT_REDIS_IMAGE).describe("Redis image."),
   resources: resourcesSchema.optional(),
-});
+}).describe("A Redis Deployment (no persistence, password) run by the operator for this bench.");
 
 export const redisQueueSchema = oneOf(
   { managed: managedRedisQueue.optional(), external: externalRedis.optional() },
@@ -122,7 +129,7 @@ export const redisCacheSchema = oneOf(
 export const redisSchemas = z.object({
   queue: redisQueueSchema.prefault({ managed: {} }),
   cache: redisCacheSchema.prefault({ managed: {} }),
-});
+}).describe("The bench's two Redis servers: queue (RQ jobs, what KEDA watches) and cache.");
 
 export const webSchema = z.object({
   replicas: replicas.default(1),
@@ -152,7 +159,7 @@ export const APP_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 export const siteSchema = z.object({
   name: z.string().max(253).regex(DNS_SUBDOMAIN_PATTERN, {
     message: "must be a lowercase DNS name such as erp.example.com",
-  }),
+  }).describe("Site name as bench knows it, a lowercase DNS name such as erp.example.com."),
   apps: z.array(
     z.string().regex(APP_NAME_PATTERN, { message: "must be an app name such as erpnext" }),
   ).max(50).default([]).describe("Apps installed on the site, in order (frappe is implied)."),
@@ -166,30 +173,43 @@ export type Site = z.output<typeof siteSchema>;
 export const sitesSchema = z.array(siteSchema).max(50).default([]).refine(
   (sites) => new Set(sites.map((s) => s.name)).size === sites.length,
   { message: "site names must be unique" },
-).meta({ "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"] });
+).meta({
+  description: "Sites of the bench; the operator creates each one with bench new-site.",
+  "x-kubernetes-list-type": "map",
+  "x-kubernetes-list-map-keys": ["name"],
+});
 
 const toleration = z.object({
-  key: z.string().optional(),
-  operator: z.enum(["Exists", "Equal"]).optional(),
-  value: z.string().optional(),
-  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
-  tolerationSeconds: z.number().int().optional(),
-});
+  key: z.string().optional().describe("Taint key (empty with Exists: every taint)."),
+  operator: z.enum(["Exists", "Equal"]).optional().describe("Exists or Equal (default)."),
+  value: z.string().optional().describe("Taint value, for Equal."),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional()
+    .describe("Taint effect to tolerate (empty: all)."),
+  tolerationSeconds: z.number().int().optional()
+    .describe("NoExecute only: how long the pod stays once tainted."),
+}).describe("A toleration, as on a Pod spec.");
 
 /** Scheduling and pod knobs applied to every pod of the bench. */
 export const podShape = {
-  imagePullSecrets: z.array(z.object({ name: objectName })).optional(),
-  nodeSelector: z.record(z.string(), z.string()).optional(),
-  tolerations: z.array(toleration).optional(),
+  imagePullSecrets: z.array(
+    z.object({ name: objectName.describe("Name of a docker-registry Secret.") }),
+  ).optional().describe("Secrets for pulling the images, on every pod of the bench."),
+  nodeSelector: z.record(z.string(), z.string()).optional()
+    .describe("Node labels every pod of the bench requires."),
+  tolerations: z.array(toleration).optional().describe("Tolerations of every pod of the bench."),
   affinity: z.record(z.string(), z.unknown()).optional().describe(
     "Pod affinity as on a Pod spec (kept as given).",
   ),
-  podAnnotations: z.record(z.string(), z.string()).optional(),
-  serviceAccountName: z.string().regex(DNS_LABEL_PATTERN).max(253).optional(),
+  podAnnotations: z.record(z.string(), z.string()).optional()
+    .describe("Annotations added to every pod of the bench."),
+  serviceAccountName: z.string().regex(DNS_LABEL_PATTERN).max(253).optional().describe(
+    "ServiceAccount of the bench's pods (default: the namespace's default); tokens are " +
+      "not mounted.",
+  ),
 };
 
 export const networkPolicySchema = z.object({
   enabled: z.boolean().default(true).describe(
     "Only this bench's pods (and the operator, KEDA) may reach its MariaDB and Redis.",
   ),
-});
+}).describe("NetworkPolicies around the bench's managed data stores.");

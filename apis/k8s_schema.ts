@@ -52,8 +52,10 @@ const resourceList = z.record(z.string(), quantity);
 
 /** `resources` as on a container: requests and limits. */
 export const resourcesSchema = z.object({
-  requests: resourceList.optional(),
-  limits: resourceList.optional(),
+  requests: resourceList.optional().describe(
+    "What the scheduler reserves, per resource name (cpu: 500m, memory: 1Gi).",
+  ),
+  limits: resourceList.optional().describe("The most the container may use, per resource name."),
 }).describe("Container resources (requests and limits), as on a Pod's container.");
 
 export type Resources = z.output<typeof resourcesSchema>;
@@ -71,12 +73,14 @@ export const objectName = z.string().max(253).regex(DNS_SUBDOMAIN_PATTERN, {
 /** Reference to one key of a Secret in the FrappeDeployment's namespace. */
 export const secretKeyRef = z.object({
   name: objectName.describe("Name of the Secret in the FrappeDeployment's namespace."),
-  key: z.string().min(1, { message: "must name a key of the Secret" }).max(253),
+  key: z.string().min(1, { message: "must name a key of the Secret" }).max(253)
+    .describe("Key in that Secret."),
 });
 
 export type SecretKeyRef = z.output<typeof secretKeyRef>;
 
-export const replicas = z.number().int().min(0, { message: "must be 0 or more" }).max(1000);
+export const replicas = z.number().int().min(0, { message: "must be 0 or more" }).max(1000)
+  .describe("Number of pods.");
 
 /** Formats zod issues as `spec.database: message` lines. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {

@@ -47,7 +47,7 @@ Deno.test("RBAC: no wildcards; events, CRDs and pods carry only the verbs used",
     assert.ok(!rule.apiGroups.includes("*"), JSON.stringify(rule));
   }
   const events = CLUSTER_RULES.find((r) => r.resources.includes("events"));
-  assert.deepEqual(events?.verbs, ["create", "patch"]);
+  assert.deepEqual(events?.verbs, ["get", "create", "patch"]);
   const crds = CLUSTER_RULES.find((r) => r.resources.includes("customresourcedefinitions"));
   assert.deepEqual(crds?.verbs, ["get", "list", "watch"]);
   const pods = CLUSTER_RULES.find((r) => r.resources.includes("pods"));

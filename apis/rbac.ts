@@ -22,8 +22,9 @@ export interface PolicyRule {
 }
 
 export const CLUSTER_RULES: PolicyRule[] = [
-  // The custom resource: watched to reconcile; never written except its status.
-  { apiGroups: [GROUP], resources: [PLURAL], verbs: ["get", "list", "watch"] },
+  // The custom resource: watched to reconcile. `patch`: the one write besides status, the
+  // server-side apply of the frappe-op.dev/autoscaling-default annotation (controllers/spec.ts).
+  { apiGroups: [GROUP], resources: [PLURAL], verbs: ["get", "list", "watch", "patch"] },
   // Status subresource: conditions, phase, workers, observedGeneration (server-side apply).
   { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ["get", "patch", "update"] },
   // Generated credentials + common_site_config Secrets; reading the user's Secrets by name
@@ -35,8 +36,8 @@ export const CLUSTER_RULES: PolicyRule[] = [
   { apiGroups: [""], resources: ["services", "persistentvolumeclaims"], verbs: CHILD_VERBS },
   // Pods: listed (never changed) to report readiness and crash loops in status.
   { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
-  // Events on the FrappeDeployment: created, and patched when repeated (count).
-  { apiGroups: [""], resources: ["events"], verbs: ["create", "patch"] },
+  // Events on the FrappeDeployment: read by name, created, and patched when repeated (count).
+  { apiGroups: [""], resources: ["events"], verbs: ["get", "create", "patch"] },
   // MariaDB/Redis queue StatefulSets; web, scheduler, worker and Redis cache Deployments.
   { apiGroups: ["apps"], resources: ["statefulsets", "deployments"], verbs: CHILD_VERBS },
   // configure, new-site and migrate Jobs (old ones pruned).

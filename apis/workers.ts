@@ -106,7 +106,10 @@ function autoscalingSchema(d: Defaults) {
     rule: "!has(self.minReplicas) || !has(self.maxReplicas) || " +
       "self.minReplicas <= self.maxReplicas",
     message: "minReplicas must be <= maxReplicas",
-  }]);
+  }]).describe(
+    "KEDA scaling from queue depth: a ScaledObject with Redis triggers on the waiting " +
+      "(rq:queue:<benchId>:<queue>) and running (rq:wip:...) jobs of the queues served.",
+  );
 }
 
 const resources = (d: Defaults) =>
@@ -138,7 +141,9 @@ function builtinWorker(type: BuiltinQueue) {
     ...workerFields(WORKER_DEFAULTS[type]),
     queues: queueList.default([type])
       .meta({ description: `Queues served, in priority order (default [${type}]).` }),
-  });
+  }).describe(
+    `The ${type} worker Deployment (bench worker; job timeout ${BUILTIN_TIMEOUTS[type]} s).`,
+  );
 }
 
 const RESERVED = `['${BUILTIN_QUEUES.join("', '")}']`;
@@ -153,7 +158,7 @@ export const customWorkerSchema = cel(
       .refine((n) => !(BUILTIN_QUEUES as readonly string[]).includes(n), {
         message: "custom worker names must not be short, long or default",
       })
-      .meta({ description: "Worker type and the custom queue it declares." }),
+      .meta({ description: "Worker type and the custom queue it declares (a DNS label)." }),
     timeout: z.int().min(1, "timeout must be >= 1 second").max(86400)
       .meta({ description: "Job timeout in seconds of the custom queue (required)." }),
     ...workerFields(WORKER_DEFAULTS.custom),
@@ -221,7 +226,10 @@ const workersObject = z.object({
 });
 
 /** `spec.workers`, mounted by apis/frappedeployment.ts. */
-export const workersSchema = cel(workersObject.superRefine(checkWorkers), celRules());
+export const workersSchema = cel(workersObject.superRefine(checkWorkers), celRules()).describe(
+  "RQ worker Deployments, one per worker type (short, long, default, custom), and how each " +
+    "scales.",
+);
 
 /** Parsed `spec.workers` (defaults applied). */
 export type Workers = z.output<typeof workersObject>;
