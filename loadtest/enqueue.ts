@@ -5,10 +5,10 @@
  * queue entry. Stopping (the AbortSignal) is honoured between transactions.
  */
 
-import { Buffer } from "node:buffer";
-import type { Redis } from "ioredis";
 import { QUEUES_SET_KEY } from "../apis/naming.ts";
 import { LoadtestError } from "./errors.ts";
+import type { Redis } from "./redis.ts";
+import type { RespArg } from "./resp.ts";
 import type { RqJob } from "./rqjob.ts";
 import { abortableSleep } from "./sleep.ts";
 
@@ -45,21 +45,14 @@ export async function checkQueueKeys(redis: Redis, keys: string[]): Promise<void
   }
 }
 
-function hashArgs(job: RqJob): (string | Buffer)[] {
-  return job.fields.flatMap(([k, v]) => [k, typeof v === "string" ? v : Buffer.from(v)]);
-}
-
+/** One batch as one MULTI/EXEC: every job's hash and queue entry land together, or none. */
 async function writeBatch(redis: Redis, batch: RqJob[]): Promise<void> {
-  const tx = redis.multi();
-  for (const job of batch) {
-    tx.hset(job.key, ...hashArgs(job));
-    tx.rpush(job.queueKey, job.id);
-  }
-  tx.sadd(QUEUES_SET_KEY, ...new Set(batch.map((j) => j.queueKey)));
-  const results = await tx.exec();
-  if (results === null) throw new Error("transaction aborted by Redis");
-  const failed = results.find(([err]) => err);
-  if (failed) throw failed[0];
+  const commands: RespArg[][] = batch.flatMap((job) => [
+    ["HSET", job.key, ...job.fields.flat()],
+    ["RPUSH", job.queueKey, job.id],
+  ]);
+  commands.push(["SADD", QUEUES_SET_KEY, ...new Set(batch.map((j) => j.queueKey))]);
+  await redis.transaction(commands);
 }
 
 export async function enqueueJobs(

@@ -6,8 +6,8 @@
  * Finished/failed are sticky: once seen, a job's hash may expire (result_ttl).
  */
 
-import type { Redis } from "ioredis";
 import { jobKey, workerKey } from "../apis/naming.ts";
+import type { Redis } from "./redis.ts";
 
 export type JobState = "queued" | "started" | "finished" | "failed" | "lost" | "missing" | "other";
 export const TERMINAL: ReadonlySet<JobState> = new Set(["finished", "failed", "lost", "missing"]);
@@ -54,12 +54,12 @@ export class JobTracker {
   async refresh(redis: Redis, nowMs: number): Promise<void> {
     const open = [...this.states].filter(([, s]) => !STICKY.has(s)).map(([id]) => id);
     if (open.length === 0) return;
-    const pipe = redis.pipeline();
-    for (const id of open) {
-      pipe.hmget(jobKey(id), "status", "last_heartbeat", "started_at", "worker_name");
-    }
-    const rows: Row[] = ((await pipe.exec()) ?? []).map(([err, v]) => {
-      if (err) throw err;
+    const replies = await redis.pipeline(
+      open.map((
+        id,
+      ) => ["HMGET", jobKey(id), "status", "last_heartbeat", "started_at", "worker_name"]),
+    );
+    const rows: Row[] = replies.map((v) => {
       const [status, hb, started, worker] = v as (string | null)[];
       return { status, heartbeat: parseRqTime(hb) ?? parseRqTime(started), worker };
     });
@@ -76,10 +76,8 @@ export class JobTracker {
       .map((r) => r.worker!);
     const alive = new Map<string, boolean>();
     if (names.length === 0) return alive;
-    const pipe = redis.pipeline();
-    for (const n of names) pipe.exists(workerKey(n));
-    const res = (await pipe.exec()) ?? [];
-    names.forEach((n, i) => alive.set(n, res[i][1] === 1));
+    const res = await redis.pipeline(names.map((n) => ["EXISTS", workerKey(n)]));
+    names.forEach((n, i) => alive.set(n, res[i] === 1));
     return alive;
   }
 

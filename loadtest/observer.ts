@@ -6,9 +6,9 @@
  * our jobs' states, and worker replicas per tenant.
  */
 
-import type { Redis } from "ioredis";
 import { failedKey, finishedKey, queueKey, startedKey } from "../apis/naming.ts";
 import { type JobState, JobTracker } from "./jobstate.ts";
+import type { Redis } from "./redis.ts";
 import { abortableSleep } from "./sleep.ts";
 
 /** Replicas of each worker Deployment of one tenant (`ns/name`). */
@@ -58,21 +58,14 @@ export interface Observation {
   endedBy: EndedBy;
 }
 
-async function redisNowMs(redis: Redis): Promise<number> {
-  const [sec, usec] = await redis.time();
-  return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-}
-
 async function registryCounts(redis: Redis, benchId: string, queues: string[]) {
-  const pipe = redis.pipeline();
-  for (const q of queues) {
-    pipe.llen(queueKey(benchId, q)).zcard(startedKey(benchId, q))
-      .zcard(finishedKey(benchId, q)).zcard(failedKey(benchId, q));
-  }
-  const values = ((await pipe.exec()) ?? []).map(([err, v]) => {
-    if (err) throw err;
-    return Number(v);
-  });
+  const replies = await redis.pipeline(queues.flatMap((q) => [
+    ["LLEN", queueKey(benchId, q)],
+    ["ZCARD", startedKey(benchId, q)],
+    ["ZCARD", finishedKey(benchId, q)],
+    ["ZCARD", failedKey(benchId, q)],
+  ]));
+  const values = replies.map(Number);
   const sum = (offset: number) =>
     values.filter((_, i) => i % 4 === offset).reduce((a, b) => a + b, 0);
   return { queued: sum(0), running: sum(1), finishedRegistry: sum(2), failedRegistry: sum(3) };
@@ -93,7 +86,7 @@ function atMinimum(sample: Sample, sources: ReplicaSource[]): boolean {
 async function takeSample(o: ObserveOptions, tracker: JobTracker): Promise<Sample> {
   const [counts, nowMs, replicas] = await Promise.all([
     registryCounts(o.redis, o.benchId, o.queues),
-    redisNowMs(o.redis),
+    o.redis.timeMs(),
     readReplicas(o.replicaSources ?? []),
   ]);
   await tracker.refresh(o.redis, nowMs);

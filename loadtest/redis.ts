@@ -5,9 +5,17 @@
  * reported before anything is written.
  */
 
-import { Redis, type RedisOptions } from "ioredis";
-import { connect } from "node:net";
 import { LoadtestError } from "./errors.ts";
+import {
+  RespClient,
+  RespConnectionError,
+  type RespConnectOptions,
+  RespProtocolError,
+  RespReplyError,
+} from "./resp.ts";
+
+/** The client the load test, `status --redis-depth` and the tests use. */
+export type Redis = RespClient;
 
 export interface RedisTarget {
   /** `redis://` or `rediss://` (TLS) URL; user/password in it are honoured. */
@@ -15,6 +23,8 @@ export interface RedisTarget {
   /** Overrides the URL's password (e.g. read from the credentials Secret). */
   password?: string;
   connectTimeoutMs?: number;
+  /** PEM CA certificates to trust for a rediss:// URL, besides the default roots. */
+  caCerts?: string[];
 }
 
 /** A URL with its password replaced by `***`, for messages. */
@@ -28,7 +38,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-export function redisOptions(target: RedisTarget): RedisOptions {
+export function redisOptions(target: RedisTarget): RespConnectOptions {
   let u: URL;
   try {
     u = new URL(target.url);
@@ -39,24 +49,28 @@ export function redisOptions(target: RedisTarget): RedisOptions {
     throw new LoadtestError("usage", `Redis URL must start with redis:// or rediss://`);
   }
   const db = u.pathname.replace(/^\//, "");
+  if (db && !/^\d+$/.test(db)) {
+    throw new LoadtestError("usage", `the Redis URL's path must be a db number, got "/${db}"`);
+  }
   return {
-    host: u.hostname.replace(/^\[|\]$/g, ""),
+    hostname: u.hostname.replace(/^\[|\]$/g, ""),
     port: Number(u.port || 6379),
     username: decodeURIComponent(u.username) || undefined,
     password: target.password ?? (decodeURIComponent(u.password) || undefined),
     db: db ? Number(db) : 0,
-    tls: u.protocol === "rediss:" ? {} : undefined,
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    reconnectOnError: () => false,
-    connectTimeout: target.connectTimeoutMs ?? 5000,
-    enableReadyCheck: false,
+    tls: u.protocol === "rediss:",
+    caCerts: target.caCerts,
+    connectTimeoutMs: target.connectTimeoutMs ?? 5000,
   };
 }
 
-/** Maps an ioredis / socket error to a LoadtestError with a one-line message. */
+/** Errors from Redis itself (replies, the connection), as opposed to bugs. */
+export function isRedisError(err: unknown): boolean {
+  return err instanceof RespReplyError || err instanceof RespConnectionError ||
+    err instanceof RespProtocolError;
+}
+
+/** Maps a Redis reply / socket error to a LoadtestError with a one-line message. */
 export function classifyRedisError(
   err: unknown,
   target: RedisTarget,
@@ -75,9 +89,11 @@ export function classifyRedisError(
   }
   if (tcpReachable) {
     const tls = target.url.startsWith("rediss:");
-    const hint = tls
-      ? "the URL asks for TLS (rediss://) but the server does not seem to speak TLS"
-      : "the server seems to expect TLS: use a rediss:// URL";
+    const hint = !tls
+      ? "the server seems to expect TLS: use a rediss:// URL"
+      : /certificate|issuer/i.test(msg)
+      ? "the server speaks TLS but its certificate is not trusted"
+      : "the URL asks for TLS (rediss://) but the server does not seem to speak TLS";
     return new LoadtestError(
       "redisTls",
       `TLS mismatch with ${where}: the port accepts TCP but the Redis handshake failed (${msg}); ${hint}`,
@@ -91,41 +107,27 @@ export function classifyRedisError(
 
 /** Connects and PINGs; throws a classified LoadtestError. */
 export async function connectRedis(target: RedisTarget): Promise<Redis> {
-  const redis = new Redis(redisOptions(target));
-  // ioredis reports the socket's own error (ECONNREFUSED, TLS alerts) only as
-  // an "error" event and then rejects with a generic "Connection is closed.":
-  // keep the first one, which says what really happened.
-  let first: unknown;
-  redis.on("error", (err) => {
-    first ??= err;
-  });
+  const opts = redisOptions(target);
   try {
-    await redis.connect();
-    await redis.ping();
-    return redis;
+    return await RespClient.connect(opts);
   } catch (err) {
-    redis.disconnect();
-    const generic = err instanceof Error && /Connection is closed/.test(err.message);
-    // A rejected AUTH is also only an "error" event; the PING then says NOAUTH.
-    const authFirst = first instanceof Error && /WRONGPASS|invalid password/i.test(first.message);
-    const cause = first && (generic || authFirst) ? first : err;
-    const classified = classifyRedisError(cause, target);
+    const classified = classifyRedisError(err, target);
     if (classified.kind !== "redisUnreachable") throw classified;
-    const opts = redisOptions(target);
-    throw classifyRedisError(cause, target, await tcpReachable(opts.host!, opts.port!));
+    throw classifyRedisError(err, target, await tcpReachable(opts.hostname, opts.port));
   }
 }
 
 /** Whether a plain TCP connection to host:port opens within the timeout. */
-export function tcpReachable(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
+export async function tcpReachable(
+  hostname: string,
+  port: number,
+  timeoutMs = 2000,
+): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname, port, signal: AbortSignal.timeout(timeoutMs) });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
 }

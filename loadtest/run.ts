@@ -5,14 +5,13 @@
  * terminal and signals; tests call it directly.
  */
 
-import type { Redis } from "ioredis";
 import { queueKey } from "../apis/naming.ts";
 import type { BenchTarget, ClusterView } from "./cluster.ts";
 import { checkQueueKeys, enqueueJobs, type EnqueueResult } from "./enqueue.ts";
 import { LoadtestError } from "./errors.ts";
 import { checkExpectations, type Expectations } from "./expect.ts";
 import { type Observation, observe, type ReplicaSource, type Sample } from "./observer.ts";
-import { classifyRedisError, connectRedis } from "./redis.ts";
+import { classifyRedisError, connectRedis, isRedisError, type Redis } from "./redis.ts";
 import { buildReport, type Prices, type Report } from "./report.ts";
 import { buildJobs, type FrappeVersion, QUEUE_TIMEOUTS } from "./rqjob.ts";
 import { jobSpecs, type Scenario } from "./scenarios.ts";
@@ -197,13 +196,6 @@ export async function runLoadtest(cfg: RunConfig, deps: RunDeps = {}): Promise<R
     if (!isRedisError(err)) throw err;
     throw classifyRedisError(err, { url: cfg.redisUrl ?? p.main?.redisUrl ?? "" });
   } finally {
-    redis.disconnect();
+    await redis.close();
   }
-}
-
-/** Errors from Redis itself (replies, the connection), as opposed to bugs. */
-function isRedisError(err: unknown): boolean {
-  if (err instanceof LoadtestError || !(err instanceof Error)) return false;
-  return err.name === "ReplyError" || typeof (err as { code?: unknown }).code === "string" ||
-    /Connection is closed|Stream isn't writeable/.test(err.message);
 }
