@@ -57,3 +57,7 @@ manifests: ## Regenerate manifests/ (CRD, RBAC, operator Deployment, samples) an
 .PHONY: demo
 demo: ## The main job end to end: cluster + KEDA + Redis + operator + sample + loadtest
 	hack/demo.sh
+
+.PHONY: bench-operator
+bench-operator: ## Operator at 100 FrappeDeployments: converge time, API requests, steady writes, RSS
+	hack/cluster-up.sh && $(DENO) run -A bench/operator_scale.ts $(BENCH_ARGS)

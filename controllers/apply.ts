@@ -1,0 +1,81 @@
+/**
+ * Applies one desired child with server-side apply (field manager
+ * `frappe-op`, force), unless the live object already carries the same
+ * applied hash: then nothing is sent. Autoscaled worker Deployments go
+ * through the replicas handover (replicas.ts).
+ */
+import { refOf } from "../kube/client.ts";
+import type { KubeObject } from "../kube/types.ts";
+import { INITIAL_REPLICAS_ANNOTATION } from "./render/workers.ts";
+import { FIELD_MANAGER, type ReconcileDeps } from "./deps.ts";
+import { appliedHashOf, withAppliedHash } from "./hash.ts";
+import { StepError } from "./steps.ts";
+import { ConditionReason } from "../apis/conditions.ts";
+import { type Applied, applyAutoscaledDeployment, type ReplicaBounds } from "./replicas.ts";
+
+export type { Applied, ApplyAction } from "./replicas.ts";
+
+/** Applies `desired`; `bounds` are given for autoscaled worker Deployments. */
+export async function applyChild(
+  desired: KubeObject,
+  deps: ReconcileDeps,
+  bounds?: ReplicaBounds,
+): Promise<Applied> {
+  const hashed = await withAppliedHash(desired);
+  const live = await deps.reader.get(refOf(desired));
+  assertNotForeign(desired, live);
+  if (isAutoscaledDeployment(desired)) {
+    return await applyAutoscaledDeployment(hashed, live, bounds ?? boundsFrom(desired), deps);
+  }
+  if (live && upToDate(hashed, live)) return { action: "unchanged", live };
+  const applied = await deps.client.apply(hashed, { fieldManager: FIELD_MANAGER, force: true });
+  return { action: live ? "configured" : "created", live: applied };
+}
+
+/**
+ * A live object controlled by another owner (typically a deleted and re-created
+ * FrappeDeployment of the same name, whose children the garbage collector has
+ * not removed yet) is never taken over: the reconcile fails and retries.
+ */
+export function assertNotForeign(desired: KubeObject, live: KubeObject | undefined): void {
+  const want = desired.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+  const have = live?.metadata.ownerReferences?.find((r) => r.controller);
+  if (!live || !want || !have || have.uid === want) return;
+  throw new StepError(
+    ConditionReason.ApplyFailed,
+    `${live.kind}/${live.metadata.name} is controlled by another ${have.kind} (uid ${have.uid}); ` +
+      "waiting for it to be garbage-collected or removed",
+  );
+}
+
+/** Same applied hash, and explicit replicas (static workers) not changed behind our back. */
+function upToDate(hashed: KubeObject, live: KubeObject): boolean {
+  if (appliedHashOf(live) !== appliedHashOf(hashed)) return false;
+  const replicas = hashed.spec?.replicas;
+  return replicas === undefined || live.spec?.replicas === replicas;
+}
+
+export function isAutoscaledDeployment(obj: KubeObject): boolean {
+  return obj.kind === "Deployment" && obj.spec?.replicas === undefined &&
+    obj.metadata.annotations?.[INITIAL_REPLICAS_ANNOTATION] !== undefined;
+}
+
+function boundsFrom(obj: KubeObject): ReplicaBounds {
+  const min = Number(obj.metadata.annotations?.[INITIAL_REPLICAS_ANNOTATION] ?? 0);
+  return { min: Number.isFinite(min) ? min : 0, max: Number.MAX_SAFE_INTEGER };
+}
+
+/** min/max of the ScaledObject (if rendered) that targets each Deployment, by Deployment name. */
+export function replicaBoundsByTarget(objects: KubeObject[]): Map<string, ReplicaBounds> {
+  const out = new Map<string, ReplicaBounds>();
+  for (const o of objects) {
+    if (o.kind !== "ScaledObject") continue;
+    const target = o.spec?.scaleTargetRef?.name;
+    if (typeof target !== "string") continue;
+    out.set(target, {
+      min: o.spec?.minReplicaCount ?? 0,
+      max: o.spec?.maxReplicaCount ?? 100,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * What reconcile needs, passed in (DESIGN rule 8): the client, a reader that
+ * prefers the informer caches, KEDA detection, the event recorder, a clock, a
+ * logger and the operator's options.
+ */
+import type { KubeClient, ObjectRef } from "../kube/client.ts";
+import type { Clock } from "../kube/clock.ts";
+import type { Logger } from "../kube/log.ts";
+import type { KubeObject } from "../kube/types.ts";
+import type { EventRecorder } from "./events.ts";
+import type { KedaDetector } from "./keda.ts";
+
+/** The field manager of every write of desired state. */
+export const FIELD_MANAGER = "frappe-op";
+/** The field manager that hands `spec.replicas` of autoscaled workers to KEDA. */
+export const REPLICAS_FIELD_MANAGER = "frappe-op-replicas";
+
+/** Reads, from an informer cache when there is one, else from the API server. */
+export interface Reader {
+  get(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** Objects of a kind in a namespace matching every label given. */
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    labels: Record<string, string>,
+  ): Promise<KubeObject[]>;
+}
+
+export interface ReconcileOptions {
+  /** Operator flag: autoscaling on by default for new FrappeDeployments. */
+  autoscalingDefault: boolean;
+  operatorNamespace?: string;
+  kedaNamespace?: string;
+  /** Re-check interval while waiting for a phase gate. */
+  progressRequeueMs: number;
+}
+
+export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
+  autoscalingDefault: false,
+  progressRequeueMs: 10_000,
+};
+
+export interface ReconcileDeps {
+  client: KubeClient;
+  reader: Reader;
+  keda: KedaDetector;
+  events: EventRecorder;
+  clock: Clock;
+  log: Logger;
+  options: ReconcileOptions;
+  /** Source of new passwords; the platform CSPRNG unless a test injects one. */
+  randomPassword?: () => string;
+}
+
+/** A Reader that always asks the API server (tests, and kinds without an informer). */
+export function directReader(client: KubeClient): Reader {
+  return {
+    get: (ref) => client.get(ref),
+    list: async (apiVersion, kind, namespace, labels) =>
+      (await client.list(apiVersion, kind, { namespace, labelSelector: selector(labels) })).items,
+  };
+}
+
+export function selector(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+}
+
+export function matchesLabels(obj: KubeObject, labels: Record<string, string>): boolean {
+  const have = obj.metadata.labels ?? {};
+  return Object.entries(labels).every(([k, v]) => have[k] === v);
+}

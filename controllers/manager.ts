@@ -1,0 +1,224 @@
+/**
+ * The operator process: informers feeding a de-duplicating work queue,
+ * reconcile workers (only while leading, when leader election is on), KEDA
+ * detection polling, health and metrics state. Shutdown order: stop taking
+ * work, finish in-flight reconciles, release the lease, stop the informers.
+ */
+import type { KubeClient } from "../kube/client.ts";
+import { type Clock, sleep } from "../kube/clock.ts";
+import { errorChain } from "../kube/errors.ts";
+import { type ElectionEnd, LeaderElector } from "../kube/leader.ts";
+import { KubeLeaseStore } from "../kube/lease_store.ts";
+import type { Logger } from "../kube/log.ts";
+import type { CountingTransport } from "../kube/transport.ts";
+import { runWorkers, WorkQueue } from "../kube/workqueue.ts";
+import type { ReconcileDeps, ReconcileOptions } from "./deps.ts";
+import { type EventRecorder, KubeEventRecorder } from "./events.ts";
+import { Informers } from "./informers.ts";
+import { CrdKedaDetector, type KedaDetector } from "./keda.ts";
+import { Gauge, type OperatorMetrics, operatorMetrics, Registry } from "./metrics.ts";
+import { reconcile } from "./reconcile.ts";
+
+export interface LeaderElectionConfig {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface ManagerConfig {
+  client: KubeClient;
+  /** Counted transport of the client, for the API request metrics. */
+  transport?: CountingTransport;
+  clock: Clock;
+  log: Logger;
+  namespaces?: string[];
+  concurrency: number;
+  resyncMs: number;
+  kedaRecheckMs: number;
+  reconcile: ReconcileOptions;
+  leaderElection?: LeaderElectionConfig;
+  keda?: KedaDetector;
+  events?: EventRecorder;
+}
+
+export class Manager {
+  readonly queue: WorkQueue;
+  readonly informers: Informers;
+  readonly registry = new Registry();
+  readonly metrics: OperatorMetrics;
+  readonly elector?: LeaderElector;
+  readonly #c: ManagerConfig;
+  readonly #keda: KedaDetector;
+  readonly #deps: ReconcileDeps;
+
+  constructor(config: ManagerConfig) {
+    this.#c = config;
+    const { client, clock, log } = config;
+    this.queue = new WorkQueue({ clock });
+    this.informers = new Informers({
+      client,
+      clock,
+      log,
+      namespaces: config.namespaces,
+      resyncMs: config.resyncMs,
+      enqueue: (key) => this.queue.add(key),
+      onResync: () => this.#enqueueAll(),
+    });
+    this.#keda = config.keda ?? new CrdKedaDetector(client, clock, config.kedaRecheckMs);
+    const le = config.leaderElection;
+    if (le) {
+      const store = new KubeLeaseStore(client, le.namespace, le.name);
+      this.elector = new LeaderElector({ ...le, store, clock, log });
+    }
+    this.metrics = operatorMetrics(this.registry);
+    this.#registerGauges();
+    config.transport?.observe((verb, _req, ok) =>
+      this.metrics.apiRequests.inc({ verb, outcome: ok ? "ok" : "error" })
+    );
+    this.#deps = {
+      client,
+      reader: this.informers.reader(),
+      keda: this.#keda,
+      events: config.events ?? new KubeEventRecorder(client, clock, log, le?.identity),
+      clock,
+      log,
+      options: config.reconcile,
+    };
+  }
+
+  /** Ready: informers synced and leader state known. */
+  ready(): { ok: boolean; detail: string } {
+    const unsynced = this.informers.unsynced();
+    if (unsynced.length > 0) {
+      return { ok: false, detail: `informers not synced: ${unsynced.join(", ")}` };
+    }
+    if (this.elector && !this.elector.stateKnown) {
+      return { ok: false, detail: "leader state unknown" };
+    }
+    const role = this.elector
+      ? (this.elector.isLeader ? "leader" : "standby")
+      : "leader (no election)";
+    return { ok: true, detail: `ok: ${role}` };
+  }
+
+  /** Runs until the signal aborts ("stopped") or leadership is lost ("lost"). */
+  async run(signal: AbortSignal): Promise<ElectionEnd> {
+    this.informers.start(await this.#kedaNow());
+    const background = new AbortController();
+    const kedaLoop = this.#kedaLoop(background.signal);
+    let workers: Promise<void> | undefined;
+    const startWorkers = () => (workers ??= this.#work(signal));
+    const electionStop = new AbortController();
+    let end: Promise<ElectionEnd>;
+    if (this.elector) {
+      end = this.elector.run(electionStop.signal, { onStartedLeading: startWorkers });
+    } else {
+      startWorkers();
+      end = new Promise((resolve) =>
+        electionStop.signal.addEventListener("abort", () => resolve("stopped"))
+      );
+    }
+    const stopped = new Promise<ElectionEnd>((resolve) => {
+      if (signal.aborted) resolve("stopped");
+      signal.addEventListener("abort", () => resolve("stopped"), { once: true });
+    });
+    const result = await Promise.race([end, stopped]);
+    const log = this.#c.log;
+    log.debug("stopping workers");
+    this.queue.shutdown();
+    await workers;
+    log.debug("stopping leader election");
+    electionStop.abort();
+    await end;
+    log.debug("stopping informers");
+    background.abort();
+    await Promise.all([kedaLoop, this.informers.stop()]);
+    this.#c.log.info("manager stopped", { reason: result });
+    return result;
+  }
+
+  /** Waits for synced caches, then reconciles until the queue shuts down. */
+  async #work(signal: AbortSignal): Promise<void> {
+    while (!this.informers.synced() && !signal.aborted) await sleep(this.#c.clock, 100, signal);
+    if (signal.aborted) return;
+    this.#enqueueAll();
+    this.#c.log.info("reconciling", { workers: this.#c.concurrency });
+    await runWorkers(
+      this.queue,
+      this.#c.concurrency,
+      (key) => this.#reconcile(key),
+      (key, err, retryInMs) =>
+        this.#c.log.error("reconcile failed", { key, retryInMs, error: errorChain(err) }),
+    );
+  }
+
+  async #reconcile(key: string) {
+    const start = performance.now();
+    try {
+      const result = await reconcile(key, this.#deps);
+      this.metrics.reconciles.inc({ result: "success" });
+      return result;
+    } catch (err) {
+      this.metrics.reconciles.inc({ result: "error" });
+      throw err;
+    } finally {
+      this.metrics.reconcileDuration.observe((performance.now() - start) / 1000);
+    }
+  }
+
+  #enqueueAll(): void {
+    for (const key of this.informers.frappeDeploymentKeys()) this.queue.add(key);
+  }
+
+  async #kedaNow(): Promise<boolean> {
+    try {
+      return await this.#keda.available();
+    } catch (err) {
+      this.#c.log.warn("checking for KEDA failed; assuming absent", { error: errorChain(err) });
+      return false;
+    }
+  }
+
+  async #kedaLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.#c.clock, this.#c.kedaRecheckMs, signal);
+      if (signal.aborted) return;
+      try {
+        if (!(await this.#keda.refresh())) continue;
+        const available = await this.#keda.available();
+        this.#c.log.info(available ? "KEDA appeared" : "KEDA disappeared", { available });
+        this.informers.setKeda(available);
+        this.#enqueueAll();
+      } catch (err) {
+        this.#c.log.warn("re-checking for KEDA failed", { error: errorChain(err) });
+      }
+    }
+  }
+
+  #registerGauges(): void {
+    const r = this.registry;
+    r.add(
+      new Gauge("frappe_op_workqueue_depth", "Keys waiting in the work queue.", () => [
+        { value: this.queue.len() },
+      ]),
+    );
+    r.add(
+      new Gauge("frappe_op_workqueue_in_progress", "Keys being reconciled.", () => [
+        { value: this.queue.processing() },
+      ]),
+    );
+    r.add(
+      new Gauge("frappe_op_leader", "1 when this replica leads.", () => [
+        { value: !this.elector || this.elector.isLeader ? 1 : 0 },
+      ]),
+    );
+    r.add(
+      new Gauge("frappe_op_informers_synced", "1 when every informer is synced.", () => [
+        { value: this.informers.synced() ? 1 : 0 },
+      ]),
+    );
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Whether a live child is ready, for the phase gates and the status. Objects
+ * without a rollout (Secrets, Services, PVCs, KEDA objects, ...) are ready
+ * once they exist.
+ */
+import type { KubeObject } from "../kube/types.ts";
+
+export interface Readiness {
+  ready: boolean;
+  /** A Job that failed for good: needs a person. */
+  failed?: boolean;
+  message: string;
+}
+
+export function readinessOf(obj: KubeObject): Readiness {
+  switch (obj.kind) {
+    case "Deployment":
+    case "StatefulSet":
+      return workloadReadiness(obj);
+    case "Job":
+      return jobReadiness(obj);
+    default:
+      return { ready: true, message: "exists" };
+  }
+}
+
+/** Desired and ready replicas of a Deployment or StatefulSet. */
+export function replicaCounts(obj: KubeObject): { desired: number; ready: number } {
+  return {
+    desired: obj.spec?.replicas ?? 1,
+    ready: obj.status?.readyReplicas ?? 0,
+  };
+}
+
+function workloadReadiness(obj: KubeObject): Readiness {
+  const name = `${obj.kind} ${obj.metadata.name}`;
+  const generation = obj.metadata.generation ?? 0;
+  const observed = obj.status?.observedGeneration ?? 0;
+  if (observed < generation) return { ready: false, message: `${name}: rollout not yet observed` };
+  const { desired, ready } = replicaCounts(obj);
+  const updated = obj.status?.updatedReplicas ?? 0;
+  const available = obj.status?.availableReplicas ?? (obj.kind === "StatefulSet" ? ready : 0);
+  if (updated < desired) {
+    return { ready: false, message: `${name}: ${updated}/${desired} replicas updated` };
+  }
+  if (ready < desired || available < desired) {
+    return { ready: false, message: `${name}: ${ready}/${desired} replicas ready` };
+  }
+  return { ready: true, message: `${name}: ${ready}/${desired} replicas ready` };
+}
+
+interface JobCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+function jobReadiness(obj: KubeObject): Readiness {
+  const name = `Job ${obj.metadata.name}`;
+  const conditions: JobCondition[] = obj.status?.conditions ?? [];
+  const isTrue = (type: string) => conditions.find((c) => c.type === type && c.status === "True");
+  if (isTrue("Complete")) return { ready: true, message: `${name} succeeded` };
+  const failed = isTrue("Failed");
+  if (failed) {
+    const why = [failed.reason, failed.message].filter(Boolean).join(": ");
+    return { ready: false, failed: true, message: `${name} failed${why ? `: ${why}` : ""}` };
+  }
+  const active = obj.status?.active ?? 0;
+  return { ready: false, message: `${name}: running (${active} active pod(s))` };
+}

@@ -1,0 +1,139 @@
+/**
+ * reconcile(key): level-triggered. It reads the FrappeDeployment from the
+ * cache (never the watch event), and runs a short list of named steps; each
+ * failing step carries the reason and message of the Degraded condition.
+ * A resync where nothing changed sends no write: children carry an applied
+ * hash, status and events are written only on a change.
+ */
+import { ConditionReason as R, ConditionType as T, EventReason } from "../apis/conditions.ts";
+import type { FrappeDeployment } from "../apis/frappedeployment.ts";
+import { API_VERSION, KIND } from "../apis/frappedeployment.ts";
+import { isoTime } from "../kube/clock.ts";
+import { splitKey } from "../kube/resources.ts";
+import type { KubeObject } from "../kube/types.ts";
+import type { ProcessResult } from "../kube/workqueue.ts";
+import { ensureCredentials } from "./credentials.ts";
+import type { ReconcileDeps } from "./deps.ts";
+import { observe } from "./observe.ts";
+import { prune } from "./prune.ts";
+import { renderAll, type RenderContext, type RenderPhase } from "./render/mod.ts";
+import { recordTransitions } from "./report.ts";
+import { childId, rollOut } from "./rollout.ts";
+import { nextStatus, type Observation, writeStatus } from "./status.ts";
+import { pinAutoscalingDefault, validSpec } from "./spec.ts";
+import { StepError } from "./steps.ts";
+
+interface Outcome {
+  observation: Observation;
+  requeueAfterMs?: number;
+  created: string[];
+  configured: string[];
+  pruned: string[];
+}
+
+export async function reconcile(key: string, deps: ReconcileDeps): Promise<ProcessResult> {
+  const { namespace, name } = splitKey(key);
+  const found = await deps.reader.get({ apiVersion: API_VERSION, kind: KIND, namespace, name });
+  // Gone or going: children are garbage-collected through their ownerReferences.
+  if (!found || found.metadata.deletionTimestamp) return {};
+  const fd = await pinAutoscalingDefault(found, deps);
+  try {
+    const outcome = await converge(fd, deps);
+    await report(fd, outcome, deps);
+    return outcome.requeueAfterMs ? { requeueAfterMs: outcome.requeueAfterMs } : {};
+  } catch (err) {
+    const step = StepError.from(R.ApplyFailed, "reconcile", err);
+    await report(fd, failed(step), deps);
+    if (step.retry) throw step;
+    return {};
+  }
+}
+
+/** The steps, in order. */
+async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
+  const spec = validSpec(fd, deps);
+  const ctx = await renderContext(spec, deps);
+  const phases = render(spec, ctx);
+  const rollout = await rollOut(phases, deps);
+  const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
+  const observation = observe(spec, phases, rollout, ctx);
+  const requeueAfterMs = observation.phase === "Ready" ? undefined : deps.options.progressRequeueMs;
+  return {
+    observation,
+    requeueAfterMs,
+    created: rollout.created,
+    configured: rollout.configured,
+    pruned,
+  };
+}
+
+async function renderContext(spec: FrappeDeployment, deps: ReconcileDeps): Promise<RenderContext> {
+  let kedaAvailable: boolean;
+  try {
+    kedaAvailable = await deps.keda.available();
+  } catch (err) {
+    throw StepError.from(R.ApplyFailed, "checking whether KEDA is installed", err);
+  }
+  return {
+    kedaAvailable,
+    operatorNamespace: deps.options.operatorNamespace,
+    kedaNamespace: deps.options.kedaNamespace,
+    existingCredentials: await ensureCredentials(spec, deps),
+    randomPassword: deps.randomPassword,
+  };
+}
+
+function render(spec: FrappeDeployment, ctx: RenderContext): RenderPhase[] {
+  try {
+    return renderAll(spec, ctx);
+  } catch (err) {
+    throw StepError.from(R.RenderFailed, "rendering", err);
+  }
+}
+
+function desiredIds(phases: RenderPhase[]): Set<string> {
+  return new Set(phases.flatMap((p) => p.objects.map(childId)));
+}
+
+function failed(step: StepError): Outcome {
+  const msg = step.message;
+  const cond = (type: string, ok: boolean) => ({
+    type,
+    status: ok ? "True" as const : "False" as const,
+    reason: step.reason,
+    message: msg,
+  });
+  return {
+    observation: {
+      phase: "Degraded",
+      conditions: [cond(T.Ready, false), cond(T.Progressing, false), cond(T.Degraded, true)],
+    },
+    created: [],
+    configured: [],
+    pruned: [],
+  };
+}
+
+/** Status (only when changed) and the events of what changed. */
+async function report(fd: KubeObject, outcome: Outcome, deps: ReconcileDeps): Promise<void> {
+  const next = nextStatus(
+    fd.status,
+    outcome.observation,
+    fd.metadata.generation ?? 0,
+    isoTime(deps.clock),
+  );
+  await recordTransitions(fd, outcome, next, deps);
+  try {
+    await writeStatus(fd, next, deps);
+  } catch (err) {
+    throw StepError.from(R.ApplyFailed, "writing status", err);
+  }
+  if (outcome.pruned.length > 0) {
+    await deps.events.record(
+      fd,
+      "Normal",
+      EventReason.Pruned,
+      `deleted ${outcome.pruned.join(", ")}`,
+    );
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Events for what changed in one reconcile: children created or configured,
+ * Ready turning true, Degraded turning true (or its message changing). A
+ * reconcile that changed nothing records nothing.
+ */
+import { ConditionReason as R, ConditionType as T, EventReason as E } from "../apis/conditions.ts";
+import type { FrappeDeploymentStatus } from "../apis/status.ts";
+import type { KubeObject } from "../kube/types.ts";
+import type { ReconcileDeps } from "./deps.ts";
+import { conditionOf } from "./status.ts";
+
+interface Changes {
+  created: string[];
+  configured: string[];
+}
+
+const DEGRADED_EVENT: Record<string, string> = {
+  [R.InvalidSpec]: E.InvalidSpec,
+  [R.JobFailed]: E.JobFailed,
+  [R.ApplyFailed]: E.ApplyFailed,
+};
+
+export async function recordTransitions(
+  fd: KubeObject,
+  changes: Changes,
+  next: FrappeDeploymentStatus,
+  deps: ReconcileDeps,
+): Promise<void> {
+  const parts = [
+    changes.created.length > 0 ? `created ${changes.created.join(", ")}` : "",
+    changes.configured.length > 0 ? `configured ${changes.configured.join(", ")}` : "",
+  ].filter(Boolean);
+  if (parts.length > 0) await deps.events.record(fd, "Normal", E.Applied, parts.join("; "));
+  const before = (type: string) => conditionOf(fd.status, type);
+  const after = (type: string) => conditionOf(next, type);
+  const degraded = after(T.Degraded);
+  if (degraded?.status === "True" && !same(before(T.Degraded), degraded)) {
+    const reason = DEGRADED_EVENT[degraded.reason] ?? E.Degraded;
+    await deps.events.record(fd, "Warning", reason, degraded.message);
+  }
+  const ready = after(T.Ready);
+  if (ready?.status === "True" && before(T.Ready)?.status !== "True") {
+    await deps.events.record(fd, "Normal", E.Ready, ready.message);
+  }
+}
+
+function same(
+  a: { status: string; message: string } | undefined,
+  b: { status: string; message: string },
+): boolean {
+  return a !== undefined && a.status === b.status && a.message === b.message;
+}

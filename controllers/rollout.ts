@@ -1,0 +1,74 @@
+/**
+ * Applies the rendered phases in order. A phase's gate must pass before the
+ * next phase is applied: data stores ready, Jobs complete. Waiting is not a
+ * loop: the rollout stops, reports what it waits for (status Progressing) and
+ * the reconcile is requeued; watch events on the children wake it earlier.
+ */
+import type { KubeObject } from "../kube/types.ts";
+import type { RenderPhase } from "./render/mod.ts";
+import { type Applied, applyChild, replicaBoundsByTarget } from "./apply.ts";
+import type { ReconcileDeps } from "./deps.ts";
+import { readinessOf } from "./readiness.ts";
+import { StepError } from "./steps.ts";
+import { ConditionReason } from "../apis/conditions.ts";
+
+export interface RolloutResult {
+  created: string[];
+  configured: string[];
+  /** Live state of every child applied so far, by `Kind/name`. */
+  live: Map<string, KubeObject>;
+  /** The phase whose gate did not pass yet, and why. */
+  waiting?: { phase: string; message: string };
+  /** A gate that can not pass without a person (a failed Job). */
+  failed?: { phase: string; message: string };
+}
+
+/** `Kind/name`: how a child is named in messages and maps. */
+export function childId(obj: KubeObject): string {
+  return `${obj.kind}/${obj.metadata.name}`;
+}
+
+export async function rollOut(phases: RenderPhase[], deps: ReconcileDeps): Promise<RolloutResult> {
+  const result: RolloutResult = { created: [], configured: [], live: new Map() };
+  const bounds = replicaBoundsByTarget(phases.flatMap((p) => p.objects));
+  for (const [i, phase] of phases.entries()) {
+    for (const obj of phase.objects) {
+      const applied = await applyOne(obj, deps, bounds.get(obj.metadata.name));
+      result.live.set(childId(obj), applied.live);
+      if (applied.action === "created") result.created.push(childId(obj));
+      if (applied.action === "configured") result.configured.push(childId(obj));
+    }
+    // The last phase (apps) has no gate: its readiness is what status reports.
+    if (i === phases.length - 1) break;
+    const gate = phaseGate(phase, result.live);
+    if (gate.failed) return { ...result, failed: { phase: phase.phase, message: gate.message } };
+    if (!gate.ready) return { ...result, waiting: { phase: phase.phase, message: gate.message } };
+  }
+  return result;
+}
+
+async function applyOne(
+  obj: KubeObject,
+  deps: ReconcileDeps,
+  bounds: Parameters<typeof applyChild>[2],
+): Promise<Applied> {
+  try {
+    return await applyChild(obj, deps, bounds);
+  } catch (err) {
+    throw StepError.from(ConditionReason.ApplyFailed, `applying ${childId(obj)}`, err);
+  }
+}
+
+/** The first child of the phase that is not ready, or ready. */
+function phaseGate(
+  phase: RenderPhase,
+  live: Map<string, KubeObject>,
+): { ready: boolean; failed?: boolean; message: string } {
+  for (const obj of phase.objects) {
+    const current = live.get(childId(obj));
+    if (!current) return { ready: false, message: `${childId(obj)} not found` };
+    const r = readinessOf(current);
+    if (!r.ready) return { ready: false, failed: r.failed, message: r.message };
+  }
+  return { ready: true, message: `phase ${phase.phase} ready` };
+}

@@ -1,0 +1,105 @@
+/**
+ * Through the operator: a FrappeDeployment with autoscaled short/long
+ * workers. Idle: short and long at 0, default and scheduler at 1. Load: 10
+ * short jobs scale short up (KEDA 0->1, HPA 1->N) and back to 0 after the
+ * cooldown; the queue Redis has a password (requirepass) end to end: KEDA
+ * through the TriggerAuthentication, the workers and the test through the URL.
+ */
+import assert from "node:assert";
+import { connectRedis } from "../../loadtest/redis.ts";
+import { eventually } from "../support/cluster.ts";
+import { enqueueSleeps, jobOutcomes, queueCounts } from "./bench.ts";
+import { e2eTest } from "./e2e.ts";
+import { applyFd, autoscaled, desiredReplicas, waitBench } from "./fd.ts";
+import { sleep } from "./stack.ts";
+import { Timeline } from "./timeline.ts";
+
+e2eTest("idle bench scales to zero: short and long 0, default 1, scheduler 1", async (ns) => {
+  await applyFd(ns, "idle", {
+    workers: { short: autoscaled(), long: autoscaled(), default: { replicas: 1 } },
+  });
+  const bench = await waitBench(ns, "idle", ["short", "long"]);
+  try {
+    const state = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ["worker-short", "worker-long", "worker-default", "scheduler"].map(async (
+            d,
+          ) => [d, await desiredReplicas(ns, `idle-${d}`)]),
+        ),
+      );
+    const want = { "worker-short": 0, "worker-long": 0, "worker-default": 1, "scheduler": 1 };
+    await eventually(
+      "idle replicas",
+      async () => JSON.stringify(await state()) === JSON.stringify(want) || undefined,
+      60_000,
+      1000,
+    );
+    await sleep(10_000); // several polling intervals: nothing wakes up
+    assert.deepStrictEqual(await state(), want);
+  } finally {
+    bench.redis.disconnect();
+  }
+});
+
+e2eTest(
+  "10 short jobs: short workers 0 -> N -> 0, through a password-protected Redis",
+  async (ns) => {
+    const cooldown = 15;
+    await applyFd(ns, "basic", {
+      workers: {
+        short: autoscaled({ maxReplicas: 4, queueLength: 2, cooldownPeriod: cooldown }),
+        long: { replicas: 0 },
+        default: { replicas: 0 },
+      },
+    });
+    const bench = await waitBench(ns, "basic", ["short"]);
+    const timeline = new Timeline(ns, "basic-worker-short");
+    try {
+      const url = new URL(bench.redisUrl);
+      assert.ok(url.password.length >= 16, "the queue Redis URL carries the generated password");
+      url.password = "";
+      const anonymous = await connectRedis({ url: url.toString() }).then(
+        (r) => r.disconnect(),
+        (e) => e,
+      );
+      assert.ok(anonymous instanceof Error, "Redis without the password is refused");
+
+      await eventually(
+        "short at 0",
+        () => Promise.resolve(timeline.samples.at(-1)?.desired === 0 || undefined),
+        60_000,
+      );
+      const start = Date.now();
+      const ids = await enqueueSleeps(bench, "short", 10, 5);
+      await eventually(
+        "10 jobs finished",
+        async () => (await queueCounts(bench, "short")).finished >= 10 || undefined,
+        180_000,
+        1000,
+      );
+      const outcomes = await jobOutcomes(bench, ids);
+      assert.deepStrictEqual(
+        outcomes.filter((o) => o.status !== "finished"),
+        [],
+      );
+      assert.ok(timeline.max >= 2, `scaled beyond 1 replica (max ${timeline.max})`);
+      const drained = Date.now();
+      await eventually(
+        "back to 0",
+        () => Promise.resolve(timeline.samples.at(-1)?.desired === 0 || undefined),
+        150_000,
+        1000,
+      );
+      const back = (Date.now() - drained) / 1000;
+      console.log(
+        `timeline ${timeline.changes(start).join(", ")}; back to 0 ${
+          back.toFixed(0)
+        } s after drain (cooldown ${cooldown} s)`,
+      );
+    } finally {
+      await timeline.stop();
+      bench.redis.disconnect();
+    }
+  },
+);

@@ -1,0 +1,174 @@
+/**
+ * Helpers for the operator's integration tests (real local control plane):
+ * a counted client from the admin kubeconfig, the FrappeDeployment CRD
+ * installed, reconcile dependencies, and FrappeDeployment fixtures.
+ */
+import { frappeDeploymentCrd } from "../../apis/crd.ts";
+import { API_VERSION, KIND } from "../../apis/frappedeployment.ts";
+import { KubeClient, type ObjectRef } from "../../kube/client.ts";
+import { realClock } from "../../kube/clock.ts";
+import { loadConfig } from "../../kube/config.ts";
+import { HttpTransport } from "../../kube/http_transport.ts";
+import { createLogger, type Logger, nullLogger } from "../../kube/log.ts";
+import { CountingTransport } from "../../kube/transport.ts";
+import type { KubeObject } from "../../kube/types.ts";
+import {
+  DEFAULT_RECONCILE_OPTIONS,
+  directReader,
+  type ReconcileDeps,
+} from "../../controllers/deps.ts";
+import { KubeEventRecorder } from "../../controllers/events.ts";
+import { CrdKedaDetector } from "../../controllers/keda.ts";
+import { CHILD_KINDS } from "../../controllers/prune.ts";
+import { reconcile } from "../../controllers/reconcile.ts";
+import { ensureCluster, eventually, kubeconfigPath, REPO_ROOT, run } from "../support/cluster.ts";
+
+export interface TestClient {
+  client: KubeClient;
+  transport: CountingTransport;
+  close(): void;
+}
+
+export async function testClient(): Promise<TestClient> {
+  await ensureCluster();
+  const resolved = await loadConfig({
+    kubeconfig: kubeconfigPath(),
+    env: {},
+    readTextFile: (p) => Deno.readTextFile(p),
+  });
+  const transport = new CountingTransport(new HttpTransport(resolved.connection));
+  return { client: new KubeClient(transport), transport, close: () => transport.close() };
+}
+
+/** Logs to stderr when FRAPPE_OP_TEST_LOG=debug|info, else nowhere. */
+export function testLogger(): Logger {
+  const level = Deno.env.get("FRAPPE_OP_TEST_LOG");
+  if (level !== "debug" && level !== "info") return nullLogger;
+  return createLogger({ level, format: "text", sink: (l) => console.error(l) });
+}
+
+let crdInstalled: Promise<void> | undefined;
+
+/** Applies the FrappeDeployment CRD (server-side) and waits until it is Established. */
+export function installCrd(client: KubeClient): Promise<void> {
+  crdInstalled ??= (async () => {
+    await client.apply(frappeDeploymentCrd(), { fieldManager: "frappe-op-tests", force: true });
+    await eventually("CRD established", async () => {
+      const crd = await client.get({
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        name: frappeDeploymentCrd().metadata.name,
+      });
+      const ok = (crd?.status?.conditions ?? []).some((c: { type: string; status: string }) =>
+        c.type === "Established" && c.status === "True"
+      );
+      return ok ? true : undefined;
+    });
+  })();
+  return crdInstalled;
+}
+
+/** The node agent plays kubelet (hack/node-agent/): pods run, Jobs complete. */
+let agent: Promise<void> | undefined;
+export function ensureNodeAgent(): Promise<void> {
+  agent ??= (async () => {
+    const r = await run("bash", [`${REPO_ROOT}hack/node-agent-up.sh`]);
+    if (r.code !== 0) throw new Error(`hack/node-agent-up.sh failed:\n${r.stderr}`);
+  })();
+  return agent;
+}
+
+export function reconcileDeps(client: KubeClient, log = testLogger()): ReconcileDeps {
+  return {
+    client,
+    reader: directReader(client),
+    keda: new CrdKedaDetector(client, realClock, 1_000),
+    events: new KubeEventRecorder(client, realClock, log),
+    clock: realClock,
+    log,
+    options: { ...DEFAULT_RECONCILE_OPTIONS, progressRequeueMs: 500 },
+  };
+}
+
+/** Workers with no replicas (no RQ processes needed) unless a test asks for them. */
+export const IDLE_WORKERS = {
+  short: { replicas: 0, autoscaling: { enabled: false } },
+  long: { replicas: 0, autoscaling: { enabled: false } },
+  default: { replicas: 0, autoscaling: { enabled: false } },
+};
+
+export function frappeDeployment(
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+): KubeObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name, namespace },
+    spec: { workers: IDLE_WORKERS, ...spec },
+  };
+}
+
+export function fdRef(namespace: string, name: string): ObjectRef {
+  return { apiVersion: API_VERSION, kind: KIND, namespace, name };
+}
+
+export function keyOf(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reconciles (as the work queue would) until the FrappeDeployment is Ready and a pass writes nothing. */
+export function reconcileUntilSteady(
+  key: string,
+  deps: ReconcileDeps,
+  transport: CountingTransport,
+  timeoutMs = 90_000,
+): Promise<KubeObject> {
+  return reconcileUntil(key, deps, transport, (fd) => fd.status?.phase === "Ready", timeoutMs);
+}
+
+/** Reconciles until a pass writes nothing and `done(fd)` holds. */
+export async function reconcileUntil(
+  key: string,
+  deps: ReconcileDeps,
+  transport: CountingTransport,
+  done: (fd: KubeObject) => boolean | Promise<boolean>,
+  timeoutMs = 90_000,
+): Promise<KubeObject> {
+  const [namespace, name] = key.split("/");
+  return await eventually(
+    `${key} steady`,
+    async () => {
+      const before = transport.writes();
+      await reconcile(key, deps);
+      const fd = await deps.client.get(fdRef(namespace, name));
+      if (fd && transport.writes() === before && await done(fd)) return fd;
+      await sleep(300);
+      return undefined;
+    },
+    timeoutMs,
+    0,
+  );
+}
+
+/**
+ * Every child of a FrappeDeployment across the child kinds: labelled with its
+ * instance and controlled by a FrappeDeployment. (PVCs a StatefulSet makes
+ * from its volumeClaimTemplates carry the labels but no owner: they are kept.)
+ */
+export async function childrenOf(client: KubeClient, namespace: string, name: string) {
+  const out: KubeObject[] = [];
+  for (const k of CHILD_KINDS) {
+    const { items } = await client.list(k.apiVersion, k.kind, {
+      namespace,
+      labelSelector: `app.kubernetes.io/instance=${name}`,
+    });
+    out.push(...items.filter((o) => o.metadata.ownerReferences?.some((r) => r.kind === KIND)));
+  }
+  return out;
+}
+
+export const idOf = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
