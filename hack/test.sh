@@ -16,10 +16,10 @@ TEST_FLAGS=(--allow-read --allow-write --allow-net --allow-env --allow-run --all
 
 "$HACK_DIR/setup.sh" || die "setup failed"
 case "$tier" in
-  unit) paths=(apis controllers kube loadtest cli) ;;
+  unit) paths=(apis controllers kube loadtest cli hack/node-agent) ;;
   integration) paths=(tests/integration tests/loadtest) ;;
   e2e) paths=(tests/e2e) ;;
-  all) paths=(apis controllers kube loadtest cli tests) ;;
+  all) paths=(apis controllers kube loadtest cli hack/node-agent tests) ;;
   *) die "unknown tier $tier (unit, integration, e2e, all)" ;;
 esac
 existing=()

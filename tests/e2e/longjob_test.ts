@@ -5,10 +5,11 @@
  * period (job timeout + 60 s) lets the running job finish.
  */
 import assert from "node:assert";
-import { eventually } from "../support/cluster.ts";
+import { eventually, kubectlOk } from "../support/cluster.ts";
 import { enqueueSleeps, jobOutcomes, queueCounts } from "./bench.ts";
 import { e2eTest } from "./e2e.ts";
 import { applyFd, autoscaled, waitBench } from "./fd.ts";
+import { kube, sleep } from "./stack.ts";
 import { Timeline } from "./timeline.ts";
 
 e2eTest("a job longer than the cooldown survives scale-downs", async (ns) => {
@@ -67,3 +68,60 @@ e2eTest("a job longer than the cooldown survives scale-downs", async (ns) => {
     bench.redis.disconnect();
   }
 });
+
+e2eTest(
+  "deleting a busy worker pod: one SIGTERM, the job finishes, then the pod goes",
+  async (ns) => {
+    await applyFd(ns, "wd", {
+      workers: {
+        short: autoscaled({ maxReplicas: 2, queueLength: 1, cooldownPeriod: 60 }),
+        long: { replicas: 0 },
+        default: { replicas: 0 },
+      },
+    });
+    const bench = await waitBench(ns, "wd", ["short"]);
+    try {
+      const [id] = await enqueueSleeps(bench, "short", 1, 25);
+      const worker = await eventually(
+        "the job started",
+        async () => {
+          const [o] = await jobOutcomes(bench, [id]);
+          return o.status === "started" && o.worker ? o.worker : undefined;
+        },
+        120_000,
+        500,
+      );
+      const deletedAt = Date.now();
+      await kubectlOk(["-n", ns, "delete", "pod", worker, "--wait=false"]);
+      await sleep(5_000);
+      const pod = await (await kube()).get({
+        apiVersion: "v1",
+        kind: "Pod",
+        namespace: ns,
+        name: worker,
+      });
+      assert.ok(pod?.metadata.deletionTimestamp, "the pod is Terminating while its job runs");
+      assert.ok(
+        (pod?.metadata as { deletionGracePeriodSeconds?: number } | undefined)
+          ?.deletionGracePeriodSeconds! >= 300,
+        "grace period >= the short queue's timeout",
+      );
+      await eventually(
+        "the pod is gone",
+        async () =>
+          (await (await kube()).get({ apiVersion: "v1", kind: "Pod", namespace: ns, name: worker }))
+            ? undefined
+            : true,
+        120_000,
+        1000,
+      );
+      const gone = (Date.now() - deletedAt) / 1000;
+      const [o] = await jobOutcomes(bench, [id]);
+      assert.strictEqual(o.status, "finished", "the job finished (warm shutdown), not abandoned");
+      assert.ok(gone >= 15, `the pod outlived its job (${gone.toFixed(0)} s after delete)`);
+      console.log(`pod gone ${gone.toFixed(0)} s after kubectl delete; job ${o.status}`);
+    } finally {
+      bench.redis.disconnect();
+    }
+  },
+);
