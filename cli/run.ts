@@ -62,34 +62,12 @@ async function operate(config: RunConfig, log: Logger): Promise<number> {
   });
   log.info("connecting", { server: resolved.connection.server, source: resolved.source });
   const transport = new CountingTransport(new HttpTransport(resolved.connection));
-  const client = new KubeClient(transport);
-  const leNamespace = config.leaderElectionNamespace ?? resolved.namespace ?? "default";
-  const manager = new Manager({
-    client,
-    transport,
-    clock: realClock,
-    log,
-    namespaces: config.namespaces,
-    concurrency: config.concurrency,
-    resyncMs: config.resyncMs,
-    kedaRecheckMs: config.kedaRecheckMs,
-    reconcile: {
-      autoscalingDefault: config.autoscalingDefault,
-      operatorNamespace: config.operatorNamespace,
-      kedaNamespace: config.kedaNamespace,
-      progressRequeueMs: config.progressRequeueMs,
-    },
-    leaderElection: config.leaderElect
-      ? { namespace: leNamespace, name: config.leaderElectionId, identity: config.identity }
-      : undefined,
-  });
+  const manager = buildManager(config, transport, resolved.namespace, log);
   const stop = new AbortController();
-  const onSignal = () => {
+  const removeSignals = onShutdownSignal(() => {
     log.info("shutting down");
     stop.abort();
-  };
-  Deno.addSignalListener("SIGTERM", onSignal);
-  Deno.addSignalListener("SIGINT", onSignal);
+  });
   const servers = serveEndpoints(
     { ready: () => manager.ready(), metrics: () => manager.registry.render() },
     {
@@ -107,9 +85,43 @@ async function operate(config: RunConfig, log: Logger): Promise<number> {
     stop.abort();
     await servers;
     transport.close();
-    Deno.removeSignalListener("SIGTERM", onSignal);
-    Deno.removeSignalListener("SIGINT", onSignal);
+    removeSignals();
   }
+}
+
+function buildManager(
+  config: RunConfig,
+  transport: CountingTransport,
+  contextNamespace: string | undefined,
+  log: Logger,
+): Manager {
+  const leNamespace = config.leaderElectionNamespace ?? contextNamespace ?? "default";
+  return new Manager({
+    client: new KubeClient(transport),
+    transport,
+    clock: realClock,
+    log,
+    namespaces: config.namespaces,
+    concurrency: config.concurrency,
+    resyncMs: config.resyncMs,
+    kedaRecheckMs: config.kedaRecheckMs,
+    reconcile: {
+      autoscalingDefault: config.autoscalingDefault,
+      operatorNamespace: config.operatorNamespace,
+      kedaNamespace: config.kedaNamespace,
+      progressRequeueMs: config.progressRequeueMs,
+    },
+    leaderElection: config.leaderElect
+      ? { namespace: leNamespace, name: config.leaderElectionId, identity: config.identity }
+      : undefined,
+  });
+}
+
+/** SIGTERM (Kubernetes) and SIGINT (a terminal) both stop gracefully; returns the undo. */
+function onShutdownSignal(fn: () => void): () => void {
+  const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
+  for (const s of signals) Deno.addSignalListener(s, fn);
+  return () => signals.forEach((s) => Deno.removeSignalListener(s, fn));
 }
 
 function readEnv(names: readonly string[]): Record<string, string | undefined> {

@@ -55,27 +55,29 @@ export const RUN_USAGE = `frappe-op run [flags]: run the operator
   --keda-namespace NS          namespace of KEDA's operator (default keda)
 `;
 
+const RUN_FLAGS = {
+  string: [
+    "kubeconfig",
+    "context",
+    "namespaces",
+    "concurrency",
+    "resync",
+    "keda-recheck",
+    "progress-requeue",
+    "leader-election-namespace",
+    "leader-election-id",
+    "bind-address",
+    "health-port",
+    "metrics-port",
+    "log-level",
+    "log-format",
+    "keda-namespace",
+  ],
+  boolean: ["leader-elect", "autoscaling-default"],
+};
+
 export function parseRunConfig(args: string[], env: RunEnv, random: () => string): RunConfig {
-  const f = parseFlags(args, {
-    string: [
-      "kubeconfig",
-      "context",
-      "namespaces",
-      "concurrency",
-      "resync",
-      "keda-recheck",
-      "progress-requeue",
-      "leader-election-namespace",
-      "leader-election-id",
-      "bind-address",
-      "health-port",
-      "metrics-port",
-      "log-level",
-      "log-format",
-      "keda-namespace",
-    ],
-    boolean: ["leader-elect", "autoscaling-default"],
-  });
+  const f = parseFlags(args, RUN_FLAGS);
   if (f.positional.length > 0) throw new FlagError(`unexpected argument ${f.positional[0]}`);
   const v = (name: string) => f.values.get(name);
   const duration = (name: string, dflt: string) => parseDuration(name, v(name) ?? dflt);

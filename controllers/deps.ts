@@ -9,6 +9,7 @@ import type { Logger } from "../kube/log.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { EventRecorder } from "./events.ts";
 import type { KedaDetector } from "./keda.ts";
+import type { RecentStatus } from "./status.ts";
 
 /** The field manager of every write of desired state. */
 export const FIELD_MANAGER = "frappe-op";
@@ -49,6 +50,8 @@ export interface ReconcileDeps {
   clock: Clock;
   log: Logger;
   options: ReconcileOptions;
+  /** The status last written while the cache is behind (manager); unset: trust the reader. */
+  recentStatus?: RecentStatus;
   /** Source of new passwords; the platform CSPRNG unless a test injects one. */
   randomPassword?: () => string;
 }

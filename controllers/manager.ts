@@ -6,7 +6,7 @@
  */
 import type { KubeClient } from "../kube/client.ts";
 import { type Clock, sleep } from "../kube/clock.ts";
-import { errorChain } from "../kube/errors.ts";
+import { errorChain, KubeApiError } from "../kube/errors.ts";
 import { type ElectionEnd, LeaderElector } from "../kube/leader.ts";
 import { KubeLeaseStore } from "../kube/lease_store.ts";
 import type { Logger } from "../kube/log.ts";
@@ -18,6 +18,7 @@ import { Informers } from "./informers.ts";
 import { CrdKedaDetector, type KedaDetector } from "./keda.ts";
 import { Gauge, type OperatorMetrics, operatorMetrics, Registry } from "./metrics.ts";
 import { reconcile } from "./reconcile.ts";
+import { RecentStatus } from "./status.ts";
 
 export interface LeaderElectionConfig {
   namespace: string;
@@ -42,6 +43,12 @@ export interface ManagerConfig {
   leaderElection?: LeaderElectionConfig;
   keda?: KedaDetector;
   events?: EventRecorder;
+}
+
+/** `ok`, the API's reason (NotFound, Conflict, Forbidden, ...) or `network`. */
+function outcomeOf(error: unknown): string {
+  if (error === undefined) return "ok";
+  return error instanceof KubeApiError ? error.reason : "network";
 }
 
 export class Manager {
@@ -75,8 +82,8 @@ export class Manager {
     }
     this.metrics = operatorMetrics(this.registry);
     this.#registerGauges();
-    config.transport?.observe((verb, _req, ok) =>
-      this.metrics.apiRequests.inc({ verb, outcome: ok ? "ok" : "error" })
+    config.transport?.observe((verb, _req, error) =>
+      this.metrics.apiRequests.inc({ verb, outcome: outcomeOf(error) })
     );
     this.#deps = {
       client,
@@ -86,6 +93,7 @@ export class Manager {
       clock,
       log,
       options: config.reconcile,
+      recentStatus: new RecentStatus(),
     };
   }
 

@@ -124,7 +124,10 @@ export function operatorMetrics(registry: Registry) {
       ]),
     ),
     apiRequests: registry.add(
-      new Counter("frappe_op_api_requests_total", "Kubernetes API requests by verb and outcome."),
+      new Counter(
+        "frappe_op_api_requests_total",
+        "Kubernetes API requests by verb and outcome (ok, the API's reason, or network).",
+      ),
     ),
   };
 }

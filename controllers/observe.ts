@@ -135,7 +135,7 @@ function workersStatus(fd: FrappeDeployment, ctx: RenderContext, rollout: Rollou
     const live = rollout.live.get(`Deployment/${workerDeploymentName(fd, w.type)}`);
     return {
       type: w.type,
-      mode: w.mode === "autoscaled" ? "autoscaled" as const : "static" as const,
+      mode: w.mode,
       replicas: live?.spec?.replicas ?? 0,
       readyReplicas: live?.status?.readyReplicas ?? 0,
     };

@@ -54,8 +54,9 @@ async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   const spec = validSpec(fd, deps);
   const ctx = await renderContext(spec, deps);
   const phases = render(spec, ctx);
-  const rollout = await rollOut(phases, deps);
+  // Prune first: a ScaledObject (and KEDA's HPA) is gone before its worker gets static replicas.
   const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
+  const rollout = await rollOut(phases, deps);
   const observation = observe(spec, phases, rollout, ctx);
   const requeueAfterMs = observation.phase === "Ready" ? undefined : deps.options.progressRequeueMs;
   return {
@@ -115,7 +116,8 @@ function failed(step: StepError): Outcome {
 }
 
 /** Status (only when changed) and the events of what changed. */
-async function report(fd: KubeObject, outcome: Outcome, deps: ReconcileDeps): Promise<void> {
+async function report(found: KubeObject, outcome: Outcome, deps: ReconcileDeps): Promise<void> {
+  const fd = { ...found, status: deps.recentStatus?.recall(found) ?? found.status };
   const next = nextStatus(
     fd.status,
     outcome.observation,
@@ -124,7 +126,7 @@ async function report(fd: KubeObject, outcome: Outcome, deps: ReconcileDeps): Pr
   );
   await recordTransitions(fd, outcome, next, deps);
   try {
-    await writeStatus(fd, next, deps);
+    if (await writeStatus(fd, next, deps)) deps.recentStatus?.remember(found, next);
   } catch (err) {
     throw StepError.from(R.ApplyFailed, "writing status", err);
   }

@@ -1,7 +1,8 @@
 /**
  * Events for what changed in one reconcile: children created or configured,
- * Ready turning true, Degraded turning true (or its message changing). A
- * reconcile that changed nothing records nothing.
+ * Ready turning true, Degraded turning true (or its message changing), KEDA
+ * missing while workers ask for autoscaling (once per change). A reconcile
+ * that changed nothing records nothing.
  */
 import { ConditionReason as R, ConditionType as T, EventReason as E } from "../apis/conditions.ts";
 import type { FrappeDeploymentStatus } from "../apis/status.ts";
@@ -37,6 +38,11 @@ export async function recordTransitions(
   if (degraded?.status === "True" && !same(before(T.Degraded), degraded)) {
     const reason = DEGRADED_EVENT[degraded.reason] ?? E.Degraded;
     await deps.events.record(fd, "Warning", reason, degraded.message);
+  }
+  const keda = after(T.KedaAvailable);
+  const fallback = next.workers?.some((w) => w.mode === "static-fallback") ?? false;
+  if (keda?.status === "False" && fallback && !same(before(T.KedaAvailable), keda)) {
+    await deps.events.record(fd, "Warning", E.KedaMissing, keda.message);
   }
   const ready = after(T.Ready);
   if (ready?.status === "True" && before(T.Ready)?.status !== "True") {

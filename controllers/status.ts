@@ -83,3 +83,27 @@ export function conditionOf(status: Status | undefined, type: string): Condition
 function dropUndefined<T extends Record<string, unknown>>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }
+
+/**
+ * The status this operator last wrote, per FrappeDeployment, for as long as
+ * the informer cache still shows the version it was written over. Without
+ * it, a reconcile right after a status write (woken by a child's event) would
+ * see the old status, write the same one again and repeat its Events.
+ */
+export class RecentStatus {
+  readonly #written = new Map<string, { over: string; status: Status }>();
+
+  /** What the server has, when the cache is known to be behind; else undefined. */
+  recall(fd: KubeObject): Status | undefined {
+    const key = fd.metadata.uid ?? "";
+    const entry = this.#written.get(key);
+    if (!entry) return undefined;
+    if (entry.over === fd.metadata.resourceVersion) return entry.status;
+    this.#written.delete(key);
+    return undefined;
+  }
+
+  remember(fd: KubeObject, status: Status): void {
+    this.#written.set(fd.metadata.uid ?? "", { over: fd.metadata.resourceVersion ?? "", status });
+  }
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { nextStatus, type Observation, statusEqual } from "./status.ts";
+import { nextStatus, type Observation, RecentStatus, statusEqual } from "./status.ts";
 
 const obs = (ready: boolean, message = "m"): Observation => ({
   phase: ready ? "Ready" : "Progressing",
@@ -57,4 +57,18 @@ Deno.test("fields and conditions the observation leaves out are kept", () => {
   assert.equal(failed.imageMigrated, "img:1");
   assert.equal(failed.benchId, "ns.erp");
   assert.deepEqual(failed.conditions!.map((c) => c.type), ["Degraded", "Ready", "KedaAvailable"]);
+});
+
+Deno.test("RecentStatus answers only while the cache shows the version written over", () => {
+  const memo = new RecentStatus();
+  const fd = (rv: string) => ({
+    apiVersion: "frappe-op.dev/v1alpha1",
+    kind: "FrappeDeployment",
+    metadata: { name: "erp", uid: "u1", resourceVersion: rv },
+  });
+  const written = nextStatus(undefined, obs(true), 1, "t1");
+  memo.remember(fd("10"), written);
+  assert.equal(memo.recall(fd("10")), written, "cache still at 10: the server has ours");
+  assert.equal(memo.recall(fd("11")), undefined, "cache caught up");
+  assert.equal(memo.recall(fd("10")), undefined, "forgotten once caught up");
 });

@@ -60,7 +60,8 @@ function isCollectionPath(path: string): boolean {
   return afterNs.length === 1;
 }
 
-export type RequestObserver = (verb: Verb, req: KubeRequest, ok: boolean) => void;
+/** Called after each request; `error` is what it failed with, if it failed. */
+export type RequestObserver = (verb: Verb, req: KubeRequest, error?: unknown) => void;
 
 /** Wraps a transport and counts requests by verb; `writes()` is what "no writes" tests check. */
 export class CountingTransport implements Transport {
@@ -81,10 +82,10 @@ export class CountingTransport implements Transport {
     this.#count(verb);
     try {
       const out = await this.#inner.request(req);
-      this.#notify(verb, req, true);
+      this.#notify(verb, req);
       return out;
     } catch (err) {
-      this.#notify(verb, req, false);
+      this.#notify(verb, req, err);
       throw err;
     }
   }
@@ -93,10 +94,10 @@ export class CountingTransport implements Transport {
     this.#count("watch");
     try {
       const out = await this.#inner.stream(req);
-      this.#notify("watch", req, true);
+      this.#notify("watch", req);
       return out;
     } catch (err) {
-      this.#notify("watch", req, false);
+      this.#notify("watch", req, err);
       throw err;
     }
   }
@@ -121,8 +122,8 @@ export class CountingTransport implements Transport {
     this.#counts.set(verb, (this.#counts.get(verb) ?? 0) + 1);
   }
 
-  #notify(verb: Verb, req: KubeRequest, ok: boolean): void {
-    for (const fn of this.#observers) fn(verb, req, ok);
+  #notify(verb: Verb, req: KubeRequest, error?: unknown): void {
+    for (const fn of this.#observers) fn(verb, req, error);
   }
 }
 

@@ -1,11 +1,19 @@
 /**
  * `bin/frappe-op run` as a real process with exactly the binary's permission
- * flags (bin/permissions): it connects with the admin kubeconfig, reconciles,
- * serves /healthz, /readyz and /metrics, and exits 0 on SIGTERM after
- * releasing its lease.
+ * flags (bin/permissions): it connects, reconciles, serves /healthz, /readyz
+ * and /metrics, and exits 0 on SIGTERM after releasing its lease. Once with
+ * the admin client certificate, once as its own ServiceAccount (token) with
+ * the RBAC of manifests/rbac: least privilege is enough.
  */
 import assert from "node:assert/strict";
-import { eventually, kubeconfigPath, REPO_ROOT, withNamespace } from "../support/cluster.ts";
+import { parse as parseYaml } from "yaml";
+import {
+  eventually,
+  kubeconfigPath,
+  kubectlOk,
+  REPO_ROOT,
+  withNamespace,
+} from "../support/cluster.ts";
 import {
   ensureNodeAgent,
   fdRef,
@@ -30,94 +38,152 @@ async function httpGet(url: string): Promise<{ status: number; body: string } | 
   }
 }
 
+interface Operator {
+  health: string;
+  metrics: string;
+  /** SIGTERM, then the exit code and stderr. */
+  stop(): Promise<{ code: number; stderr: string }>;
+}
+
+function startOperator(kubeconfig: string, ns: string, leaseNamespace: string): Operator {
+  const [health, metrics] = [freePort(), freePort()];
+  const flags = {
+    "--kubeconfig": kubeconfig,
+    "--namespaces": ns,
+    "--leader-election-namespace": leaseNamespace,
+    "--bind-address": "127.0.0.1",
+    "--health-port": String(health),
+    "--metrics-port": String(metrics),
+    "--resync": "2s",
+    "--progress-requeue": "1s",
+    "--log-format": "text",
+  };
+  const child = new Deno.Command(`${REPO_ROOT}bin/frappe-op`, {
+    args: ["run", "--leader-elect", ...Object.entries(flags).flat()],
+    env: { HOME: Deno.env.get("HOME") ?? "/root" },
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  return {
+    health: `http://127.0.0.1:${health}`,
+    metrics: `http://127.0.0.1:${metrics}`,
+    stop: async () => {
+      child.kill("SIGTERM");
+      return { code: (await child.status).code, stderr: await stderr };
+    },
+  };
+}
+
+async function until200(url: string): Promise<string> {
+  return await eventually(url, async () => {
+    const r = await httpGet(url);
+    return r?.status === 200 ? r.body : undefined;
+  }, 30_000);
+}
+
+async function runOperatorOn(kubeconfig: string, ns: string, leaseNamespace: string) {
+  const t = await testClient();
+  let stopped = { code: -1, stderr: "" };
+  try {
+    await t.client.apply(frappeDeployment(ns, "erp"), { fieldManager: "test", force: true });
+    const op = startOperator(kubeconfig, ns, leaseNamespace);
+    let metrics = "";
+    try {
+      await until200(`${op.health}/healthz`);
+      await until200(`${op.health}/readyz`);
+      await eventually(
+        "FrappeDeployment Ready",
+        async () => {
+          const fd = await t.client.get(fdRef(ns, "erp"));
+          return fd?.status?.phase === "Ready" ? true : undefined;
+        },
+        120_000,
+        500,
+      );
+      metrics = await until200(`${op.metrics}/metrics`);
+    } finally {
+      stopped = await op.stop();
+    }
+    assert.equal(stopped.code, 0, stopped.stderr.slice(-2000));
+    assert.match(metrics, /frappe_op_reconcile_total\{result="success"\} [1-9]/);
+    assert.match(metrics, /frappe_op_api_requests_total\{verb="apply",outcome="ok"\} [1-9]/);
+    assert.doesNotMatch(metrics, /outcome="(Forbidden|Unauthorized|network)"/, "nothing refused");
+    assert.match(metrics, /frappe_op_workqueue_depth \d+/);
+    assert.match(metrics, /frappe_op_leader 1/);
+    assert.match(stopped.stderr, /became leader/);
+    assert.match(stopped.stderr, /released leadership/);
+    assert.match(stopped.stderr, /manager stopped reason=stopped/);
+    assert.doesNotMatch(stopped.stderr, /NotCapable|Requires .* access|Forbidden/);
+    const lease = await t.client.get({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      namespace: leaseNamespace,
+      name: "frappe-op",
+    });
+    assert.equal(lease!.spec.holderIdentity, "", "the lease was released");
+  } finally {
+    t.close();
+  }
+}
+
+/** A kubeconfig for the operator's ServiceAccount (token), after applying manifests/rbac. */
+async function serviceAccountKubeconfig(dir: string): Promise<string> {
+  await kubectlOk([
+    "apply",
+    "--server-side",
+    "-f",
+    `${REPO_ROOT}manifests/operator/namespace.yaml`,
+  ]);
+  await kubectlOk(["apply", "--server-side", "-f", `${REPO_ROOT}manifests/rbac/`]);
+  const token = (await kubectlOk(["create", "token", "frappe-op", "-n", "frappe-op-system"]))
+    .trim();
+  const admin = parseYaml(await Deno.readTextFile(kubeconfigPath()));
+  const cluster = admin.clusters[0].cluster;
+  const path = `${dir}/operator.kubeconfig`;
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": "operator",
+      clusters: [{ name: "local", cluster }],
+      users: [{ name: "operator", user: { token } }],
+      contexts: [{ name: "operator", context: { cluster: "local", user: "operator" } }],
+    }),
+  );
+  return path;
+}
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
 Deno.test({
-  name: "bin/frappe-op run: least-privilege process, health, metrics, graceful SIGTERM",
-  sanitizeOps: false,
-  sanitizeResources: false,
+  name: "bin/frappe-op run (admin certificate): least-privilege flags, health, metrics, SIGTERM",
+  ...opts,
   fn: async () => {
     const t = await testClient();
     await installCrd(t.client);
+    t.close();
     await ensureNodeAgent();
+    await withNamespace("op-cli", (ns) => runOperatorOn(kubeconfigPath(), ns, ns));
+  },
+});
+
+Deno.test({
+  name: "bin/frappe-op run as its ServiceAccount with manifests/rbac: nothing forbidden",
+  ...opts,
+  fn: async () => {
+    const t = await testClient();
+    await installCrd(t.client);
+    t.close();
+    await ensureNodeAgent();
+    const dir = await Deno.makeTempDir({ prefix: "frappe-op-sa-" });
     try {
-      await withNamespace("op-cli", async (ns) => {
-        await t.client.apply(frappeDeployment(ns, "erp"), { fieldManager: "test", force: true });
-        const [health, metrics] = [freePort(), freePort()];
-        const child = new Deno.Command(`${REPO_ROOT}bin/frappe-op`, {
-          args: [
-            "run",
-            "--kubeconfig",
-            kubeconfigPath(),
-            "--namespaces",
-            ns,
-            "--leader-elect",
-            "--leader-election-namespace",
-            ns,
-            "--bind-address",
-            "127.0.0.1",
-            "--health-port",
-            String(health),
-            "--metrics-port",
-            String(metrics),
-            "--resync",
-            "2s",
-            "--progress-requeue",
-            "1s",
-            "--log-format",
-            "text",
-          ],
-          env: { HOME: Deno.env.get("HOME") ?? "/root" },
-          clearEnv: true,
-          stdout: "piped",
-          stderr: "piped",
-        }).spawn();
-        const output = Promise.all([
-          new Response(child.stdout).text(),
-          new Response(child.stderr).text(),
-        ]);
-        try {
-          await eventually("healthz", async () => {
-            const r = await httpGet(`http://127.0.0.1:${health}/healthz`);
-            return r?.status === 200 ? r : undefined;
-          }, 30_000);
-          await eventually("readyz", async () => {
-            const r = await httpGet(`http://127.0.0.1:${health}/readyz`);
-            return r?.status === 200 ? r : undefined;
-          }, 30_000);
-          await eventually(
-            "FrappeDeployment Ready",
-            async () => {
-              const fd = await t.client.get(fdRef(ns, "erp"));
-              return fd?.status?.phase === "Ready" ? true : undefined;
-            },
-            120_000,
-            500,
-          );
-          const m = await httpGet(`http://127.0.0.1:${metrics}/metrics`);
-          assert.equal(m?.status, 200);
-          assert.match(m!.body, /frappe_op_reconcile_total\{result="success"\} [1-9]/);
-          assert.match(m!.body, /frappe_op_api_requests_total\{verb="apply",outcome="ok"\} [1-9]/);
-          assert.match(m!.body, /frappe_op_workqueue_depth \d+/);
-          assert.match(m!.body, /frappe_op_leader 1/);
-        } finally {
-          child.kill("SIGTERM");
-        }
-        const status = await child.status;
-        const [, stderr] = await output;
-        assert.equal(status.code, 0, stderr.slice(-2000));
-        assert.match(stderr, /became leader/);
-        assert.match(stderr, /released leadership/);
-        assert.match(stderr, /manager stopped reason=stopped/);
-        assert.doesNotMatch(stderr, /NotCapable|Requires .* access/, "no missing permission");
-        const lease = await t.client.get({
-          apiVersion: "coordination.k8s.io/v1",
-          kind: "Lease",
-          namespace: ns,
-          name: "frappe-op",
-        });
-        assert.equal(lease!.spec.holderIdentity, "");
-      });
+      const kubeconfig = await serviceAccountKubeconfig(dir);
+      await withNamespace("op-rbac", (ns) => runOperatorOn(kubeconfig, ns, "frappe-op-system"));
     } finally {
-      t.close();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

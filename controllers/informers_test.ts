@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { ownerKey } from "./informers.ts";
+
+Deno.test("child events map to the controlling FrappeDeployment's key", () => {
+  const child = (refs: unknown[]) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "erp-gunicorn", namespace: "t1", ownerReferences: refs as never },
+  });
+  const fdRef = {
+    apiVersion: "frappe-op.dev/v1alpha1",
+    kind: "FrappeDeployment",
+    name: "erp",
+    uid: "u",
+    controller: true,
+  };
+  assert.equal(ownerKey(child([fdRef])), "t1/erp");
+  assert.equal(ownerKey(child([{ ...fdRef, controller: false }])), undefined);
+  assert.equal(
+    ownerKey(child([{ ...fdRef, kind: "ReplicaSet", apiVersion: "apps/v1" }])),
+    undefined,
+  );
+  assert.equal(ownerKey(child([])), undefined);
+});
