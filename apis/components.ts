@@ -88,8 +88,16 @@ export const databaseSchema = oneOf(
   "The bench's MariaDB: managed by the operator, or external.",
 );
 
+/**
+ * redis[s]://host[:port][/db]: a host (or [IPv6]), an optional port, an
+ * optional numeric database, nothing else; KEDA's trigger and the loadtest
+ * read these parts, so anything else would only fail after admission.
+ */
+export const REDIS_URL_PATTERN =
+  /^rediss?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?(\/[0-9]{0,2})?$/;
+
 const externalRedis = z.object({
-  url: z.string().regex(/^rediss?:\/\/[^@\s]+$/, {
+  url: z.string().regex(REDIS_URL_PATTERN, {
     message: "must look like redis://host:6379/0 (put the password in passwordSecretRef)",
   }).describe("redis://host:port/db, without credentials."),
   passwordSecretRef: secretKeyRef.optional().describe("Secret key holding the Redis password."),

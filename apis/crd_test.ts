@@ -58,6 +58,9 @@ Deno.test("CEL rules carry the same messages as zod", () => {
   assert.deepEqual(celMessages(at("spec.redis.cache")), ["set exactly one of managed or external"]);
   assert.ok(celMessages(at("spec.benchId"))[0].startsWith("benchId is immutable"));
   assert.ok(
+    celMessages(at("spec")).some((m) => m.startsWith("benchId cannot be added or removed")),
+  );
+  assert.ok(
     celMessages(at("spec.storage")).some((m) =>
       m.startsWith("existingClaim is an existing volume")
     ),

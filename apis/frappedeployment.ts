@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { ObjectMeta } from "../kube/types.ts";
 import { defaultBenchId } from "./naming.ts";
-import { cel, formatIssues } from "./k8s_schema.ts";
+import { cel, formatIssues, immutableFields } from "./k8s_schema.ts";
 import {
   databaseSchema,
   networkPolicySchema,
@@ -49,7 +49,16 @@ const benchId = cel(
   "Frappe bench_id; queue keys are rq:queue:<benchId>:<queue>. Default <namespace>.<name>.",
 );
 
-export const specSchema = z.object({
+// A field-level transition rule only runs when the old and the new object
+// both have the field: adding or removing benchId (default <-> explicit)
+// needs this rule on spec.
+const BENCH_ID_PRESENCE = immutableFields(
+  ["benchId"],
+  "benchId cannot be added or removed once the deployment exists: queued jobs live under the " +
+    "old id; create a new deployment",
+);
+
+export const specSchema = cel(z.object({
   image: z.string().min(1, { message: "must name a Frappe image, e.g. " + DEFAULT_IMAGE })
     .default(DEFAULT_IMAGE).describe(
       "Image with the bench (apps installed), as frappe_docker builds.",
@@ -70,7 +79,7 @@ export const specSchema = z.object({
   workers: workersSchema.prefault({}).meta({ default: workersSchema.parse({}) }),
   ...podShape,
   networkPolicy: networkPolicySchema.prefault({}),
-});
+}), [BENCH_ID_PRESENCE]);
 
 const metadataSchema = z.object({
   name: z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {

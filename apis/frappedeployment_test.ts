@@ -129,6 +129,12 @@ const RULES: [string, unknown, string][] = [
     { redis: { queue: { external: { url: "redis://:secret@q:6379" } } } },
     "spec.redis.queue.external.url: must look like redis://host:6379/0 (put the password in passwordSecretRef)",
   ],
+  ...["redis://q:6379/abc", "redis:///0", "redis://q:6379/0/x", "redis://q#x", "redis://q/0?a=b"]
+    .map((url): [string, Record<string, unknown>, string] => [
+      `external redis url ${url}`,
+      { redis: { queue: { external: { url } } } },
+      "spec.redis.queue.external.url: must look like redis://host:6379/0 (put the password in passwordSecretRef)",
+    ]),
   ["external db host", {
     database: { external: { host: "", credentialsSecretRef: { name: "s" } } },
   }, "spec.database.external.host: must name the database host"],

@@ -17,7 +17,8 @@ export interface Sample {
 export interface Counters {
   /** frappe_op_api_requests_total by verb (every outcome). */
   requests: Record<string, number>;
-  requestErrors: number;
+  /** Requests whose outcome was not ok, by outcome (NotFound, Conflict, network, ...). */
+  notOk: Record<string, number>;
   reconciles: number;
   reconcileErrors: number;
   reconcileSeconds: number;
@@ -33,7 +34,7 @@ export const sum = (c: Counters | undefined, verbs: string[]) =>
 export function parseCounters(text: string): Counters {
   const out: Counters = {
     requests: {},
-    requestErrors: 0,
+    notOk: {},
     reconciles: 0,
     reconcileErrors: 0,
     reconcileSeconds: 0,
@@ -48,7 +49,9 @@ export function parseCounters(text: string): Counters {
     const value = Number(valueText);
     if (name === "frappe_op_api_requests_total") {
       out.requests[labels.verb] = (out.requests[labels.verb] ?? 0) + value;
-      if (labels.outcome === "error") out.requestErrors += value;
+      if (labels.outcome && labels.outcome !== "ok") {
+        out.notOk[labels.outcome] = (out.notOk[labels.outcome] ?? 0) + value;
+      }
     } else if (name === "frappe_op_reconcile_total") {
       out.reconciles += value;
       if (labels.result === "error") out.reconcileErrors += value;

@@ -208,7 +208,13 @@ async function cleanUp(namespaces: string[]): Promise<string[]> {
   const pvs = JSON.parse(await kubectlOk(["get", "pv", "-o", "json"])).items as KubeObject[];
   const ours = pvs.filter((pv) => namespaces.includes(pv.spec?.claimRef?.namespace));
   if (ours.length > 0) {
-    const r = await kubectl(["delete", "pv", "--wait=false", ...ours.map((p) => p.metadata.name)]);
+    const r = await kubectl([
+      "delete",
+      "pv",
+      "--wait=false",
+      "--ignore-not-found",
+      ...ours.map((p) => p.metadata.name),
+    ]);
     if (r.code !== 0) problems.push(`deleting PVs: ${r.stderr.trim()}`);
   }
   return problems;

@@ -43,17 +43,20 @@ function delta(a: Counters, b: Counters): Counters {
   }
   return {
     requests,
-    requestErrors: b.requestErrors - a.requestErrors,
+    notOk: Object.fromEntries(
+      Object.entries(b.notOk).map(([k, n]) => [k, n - (a.notOk[k] ?? 0)]),
+    ),
     reconciles: b.reconciles - a.reconciles,
     reconcileErrors: b.reconcileErrors - a.reconcileErrors,
     reconcileSeconds: b.reconcileSeconds - a.reconcileSeconds,
   };
 }
 
-function byVerb(c: Counters): string {
-  return Object.entries(c.requests).filter(([, n]) => n > 0).sort()
+function counts(m: Record<string, number>): string {
+  return Object.entries(m).filter(([, n]) => n > 0).sort()
     .map(([v, n]) => `${v} ${n}`).join(", ") || "none";
 }
+const byVerb = (c: Counters) => counts(c.requests);
 
 /** Rows: [what, cold start (spawn -> quiet), steady (after quiet, N resyncs)]. */
 export function rows(r: Result, reads: string[], writes: string[]): string[][] {
@@ -86,7 +89,7 @@ export function rows(r: Result, reads: string[], writes: string[]): string[][] {
       per(sum(steady, writes), steady.reconciles),
     ],
     ["writes per FrappeDeployment", per(sum(cold, writes), r.fds), per(sum(steady, writes), r.fds)],
-    ["non-2xx answers (404s of gets included)", `${cold.requestErrors}`, `${steady.requestErrors}`],
+    ["answers other than ok", counts(cold.notOk), counts(steady.notOk)],
     [
       "RSS",
       `${mib(r.rssAtReadyKiB)} at ready, peak ${mib(r.peakRssKiB)}`,

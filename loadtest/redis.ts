@@ -87,6 +87,19 @@ export function classifyRedisError(
   if (/WRONGTYPE/.test(msg)) {
     return new LoadtestError("redisWrongType", `Redis at ${where}: ${msg}`, { cause: err });
   }
+  if (/DB index is out of range/i.test(msg)) {
+    return new LoadtestError(
+      "usage",
+      `Redis at ${where} has no such database (the URL's /<db>): ${msg}`,
+      { cause: err },
+    );
+  }
+  if (err instanceof RespReplyError) {
+    // The server answered in RESP: whatever went wrong, it is not a TLS mismatch.
+    return new LoadtestError("redisUnreachable", `Redis at ${where} refused: ${msg}`, {
+      cause: err,
+    });
+  }
   if (tcpReachable) {
     const tls = target.url.startsWith("rediss:");
     const hint = !tls

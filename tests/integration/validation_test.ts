@@ -50,6 +50,9 @@ Deno.test({
             },
           }, /minReplicas must be <= maxReplicas/],
           ["bench id with ':'", { benchId: "a:b" }, /spec\.benchId/],
+          ["external redis url with a non-numeric db", {
+            redis: { queue: { external: { url: "redis://q:6379/abc" } } },
+          }, /must look like redis:\/\/host:6379\/0/],
           ["undeclared queue", {
             workers: { ...IDLE_WORKERS, short: { queues: ["nope"] } },
           }, /serves an undeclared queue/],
@@ -67,6 +70,33 @@ Deno.test({
           assert.equal(err.status, 422, what);
           assert.match(err.serverMessage, message, what);
         }
+      });
+    } finally {
+      close();
+    }
+  },
+});
+
+Deno.test({
+  name: "benchId cannot be set, changed or removed once the FrappeDeployment exists",
+  ...opts,
+  fn: async () => {
+    const { client, close } = await testClient();
+    await installCrd(client);
+    try {
+      await withNamespace("op-benchid", async (ns) => {
+        const apply = (name: string, spec: Record<string, unknown>) =>
+          client.apply(frappeDeployment(ns, name, spec), { fieldManager: "test", force: true });
+        await apply("plain", {});
+        const added = await rejection(() => apply("plain", { benchId: "other" }));
+        assert.equal(added.status, 422);
+        assert.match(added.serverMessage, /benchId cannot be added or removed/);
+        await apply("pinned", { benchId: "pinned-bench" });
+        const changed = await rejection(() => apply("pinned", { benchId: "other" }));
+        assert.match(changed.serverMessage, /benchId is immutable/);
+        const removed = await rejection(() => apply("pinned", {}));
+        assert.match(removed.serverMessage, /benchId cannot be added or removed/);
+        await apply("pinned", { benchId: "pinned-bench", image: "frappe/erpnext:v15.106.0" });
       });
     } finally {
       close();

@@ -130,6 +130,24 @@ Deno.test("faults: TLS mismatch exits 12, both ways", async () => {
   }
 });
 
+Deno.test("faults: a db index the server does not have exits 2, not a TLS mismatch", async () => {
+  const server = await startRedis();
+  try {
+    const res = await cli([
+      "--redis",
+      `redis://127.0.0.1:${server.port}/99`,
+      ...TARGET,
+      "--connect-timeout",
+      "1",
+    ]);
+    assert.equal(res.code, EXIT.usage, res.stderr);
+    assert.match(res.stderr, /has no such database .*DB index is out of range/);
+    assert.doesNotMatch(res.stderr, /TLS/);
+  } finally {
+    await server.stop();
+  }
+});
+
 Deno.test("faults: a queue key that is not a list exits 13 before writing a job", async () => {
   const server = await startRedis();
   try {
