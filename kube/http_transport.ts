@@ -24,24 +24,30 @@ export interface ConnectionConfig {
   userAgent?: string;
 }
 
+/**
+ * Requests and watches use separate clients. Over one HTTP/2 connection the
+ * API server allows 100 concurrent streams; long-lived watches would take
+ * every slot and starve ordinary requests (seen with 110 watches). Watches
+ * therefore go over HTTP/1.1, one pooled connection each.
+ */
 export class HttpTransport implements Transport {
   readonly #config: ConnectionConfig;
   readonly #client: Deno.HttpClient;
+  readonly #streamClient: Deno.HttpClient;
   readonly #base: string;
 
   constructor(config: ConnectionConfig) {
     this.#config = config;
     this.#base = config.server.replace(/\/+$/, "");
-    this.#client = Deno.createHttpClient({
-      caCerts: config.caCerts,
-      ...(config.clientCert ?? {}),
-    });
+    const tls = { caCerts: config.caCerts, ...(config.clientCert ?? {}) };
+    this.#client = Deno.createHttpClient(tls);
+    this.#streamClient = Deno.createHttpClient({ ...tls, http1: true, http2: false });
   }
 
   async request(req: KubeRequest): Promise<unknown> {
     const timeout = AbortSignal.timeout(this.#config.timeoutMs ?? 30_000);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const res = await this.#fetch(req, signal);
+    const res = await this.#fetch(req, signal, this.#client);
     const text = await res.text().catch((err) => {
       throw new KubeTransportError(`${req.method} ${req.path}: reading the answer failed`, {
         cause: err,
@@ -52,7 +58,7 @@ export class HttpTransport implements Transport {
   }
 
   async stream(req: KubeRequest): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.#fetch(req, req.signal);
+    const res = await this.#fetch(req, req.signal, this.#streamClient);
     if (!res.ok) {
       const text = await res.text().catch(() => "");
       throw apiErrorFrom(res.status, text, req.method, req.path);
@@ -63,9 +69,14 @@ export class HttpTransport implements Transport {
 
   close(): void {
     this.#client.close();
+    this.#streamClient.close();
   }
 
-  async #fetch(req: KubeRequest, signal: AbortSignal | undefined): Promise<Response> {
+  async #fetch(
+    req: KubeRequest,
+    signal: AbortSignal | undefined,
+    client: Deno.HttpClient,
+  ): Promise<Response> {
     const headers = new Headers({
       "Accept": "application/json",
       "User-Agent": this.#config.userAgent ?? "frappe-op",
@@ -79,7 +90,7 @@ export class HttpTransport implements Transport {
     }
     const url = this.#base + req.path + encodeQuery(req.query);
     try {
-      return await fetch(url, { method: req.method, headers, body, signal, client: this.#client });
+      return await fetch(url, { method: req.method, headers, body, signal, client });
     } catch (err) {
       throw new KubeTransportError(`${req.method} ${req.path}: ${describe(err)}`, { cause: err });
     }
