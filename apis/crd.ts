@@ -21,12 +21,19 @@ export function structuralSchemaOf(schema: z.ZodType, path: string): JsonSchema 
   }
 }
 
+/** Service names (DNS-1035) start with a letter; the name prefixes them. */
+export const NAME_STARTS_WITH_LETTER = "metadata.name must start with a letter: it prefixes " +
+  "Service names, which Kubernetes requires to start with a letter";
+
 /** Root-level rules: the name becomes a label value and a prefix of Service names. */
 const ROOT_RULES = [{
   rule: "self.metadata.name.size() <= 63 && " +
     "self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
   message: "metadata.name must be a DNS label of at most 63 characters (no dots): it names " +
     "Services and is a label value",
+}, {
+  rule: "!self.metadata.name.matches('^[0-9]')",
+  message: NAME_STARTS_WITH_LETTER,
 }];
 
 export function openApiSchema(): JsonSchema {

@@ -58,7 +58,7 @@ const BENCH_ID_PRESENCE = immutableFields(
     "old id; create a new deployment",
 );
 
-export const specSchema = cel(z.object({
+const specFields = z.object({
   image: z.string().min(1, { message: "must name a Frappe image, e.g. " + DEFAULT_IMAGE })
     .default(DEFAULT_IMAGE).describe(
       "Image with the bench (apps installed), as frappe_docker builds.",
@@ -79,11 +79,15 @@ export const specSchema = cel(z.object({
   workers: workersSchema.prefault({}).meta({ default: workersSchema.parse({}) }),
   ...podShape,
   networkPolicy: networkPolicySchema.prefault({}),
-}), [BENCH_ID_PRESENCE]);
+});
+
+export const specSchema = cel(specFields, [BENCH_ID_PRESENCE]);
 
 const metadataSchema = z.object({
   name: z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
     message: "must be a DNS label (lowercase letters, digits, '-')",
+  }).refine((n) => !/^[0-9]/.test(n), {
+    message: "must start with a letter: it prefixes Service names, which must start with one",
   }),
   namespace: z.string().min(1).default("default"),
 }).passthrough();

@@ -147,6 +147,13 @@ for (const [what, spec, message] of RULES) {
   });
 }
 
+Deno.test("validation: a name starting with a digit is rejected (Service names need a letter)", () => {
+  assert.deepEqual(errorsOf({ ...fd({}), metadata: { name: "1erp" } }), [
+    "metadata.name: must start with a letter: it prefixes Service names, which must start with one",
+  ]);
+  assert.equal(parseFrappeDeployment({ ...fd({}), metadata: { name: "erp1" } }).ok, true);
+});
+
 Deno.test("validation: envelope and metadata errors are path-qualified", () => {
   const errors = errorsOf({
     apiVersion: "v1",

@@ -8,8 +8,8 @@ import { benchIdOf, type FrappeDeployment } from "../apis/frappedeployment.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { RenderContext, RenderPhase } from "./render/mod.ts";
 import { workerDeploymentName } from "./render/worker_names.ts";
-import { workerModes } from "./render/workers.ts";
-import { readinessOf, replicaCounts } from "./readiness.ts";
+import { REPLICAS_MANAGED_BY_ANNOTATION, workerModes } from "./render/workers.ts";
+import { autoscaledWorkerReadiness, readinessOf, replicaCounts } from "./readiness.ts";
 import { childId, type RolloutResult } from "./rollout.ts";
 import type { Observation, ObservedCondition } from "./status.ts";
 
@@ -29,8 +29,11 @@ export function observe(
   const objects = phases.flatMap((p) => p.objects);
   const workloads = objects.filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet");
   const notReady = workloads
-    .map((o) => rollout.live.get(childId(o)))
-    .map((live) => (live ? readinessOf(live) : { ready: false, message: "not created yet" }))
+    .map((o) => {
+      const live = rollout.live.get(childId(o));
+      if (!live) return { ready: false, message: "not created yet" };
+      return isAutoscaled(o) ? autoscaledWorkerReadiness(live) : readinessOf(live);
+    })
     .filter((r) => !r.ready);
   const { phase, ready, progressing, degraded } = lifecycle(
     rollout,
@@ -51,6 +54,11 @@ export function observe(
     sites: sitesStatus(fd, phases, rollout),
     imageMigrated: migratedImage(fd, phases, rollout),
   };
+}
+
+/** A worker Deployment whose replica count KEDA owns (rendered without spec.replicas). */
+function isAutoscaled(desired: KubeObject): boolean {
+  return desired.metadata.annotations?.[REPLICAS_MANAGED_BY_ANNOTATION] === "keda";
 }
 
 function lifecycle(rollout: RolloutResult, notReady: string[]) {

@@ -32,6 +32,24 @@ export function replicaCounts(obj: KubeObject): { desired: number; ready: number
   };
 }
 
+/**
+ * An autoscaled worker Deployment: KEDA's HPA changes its replica count all
+ * the time, and a scale-up is not a rollout. While the Deployment controller
+ * reports the current ReplicaSet as rolled out (Progressing /
+ * NewReplicaSetAvailable, which a scale leaves alone), it counts as ready;
+ * a template rollout in progress is judged like any Deployment.
+ */
+export function autoscaledWorkerReadiness(obj: KubeObject): Readiness {
+  const conditions = (obj.status?.conditions ?? []) as { type: string; reason?: string }[];
+  const progressing = conditions.find((c) => c.type === "Progressing");
+  if (progressing?.reason !== "NewReplicaSetAvailable") return workloadReadiness(obj);
+  const { desired, ready } = replicaCounts(obj);
+  return {
+    ready: true,
+    message: `${obj.kind} ${obj.metadata.name}: ${ready}/${desired} replicas ready (autoscaled)`,
+  };
+}
+
 function workloadReadiness(obj: KubeObject): Readiness {
   const name = `${obj.kind} ${obj.metadata.name}`;
   const generation = obj.metadata.generation ?? 0;

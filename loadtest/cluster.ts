@@ -12,6 +12,8 @@ import type { KubeClient } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { LoadtestError } from "./errors.ts";
 import type { WorkerInfo } from "./report.ts";
+import { STATEFULSET_NAME_MAX } from "../controllers/render/names.ts";
+import { WORKER_LABEL } from "../controllers/render/worker_names.ts";
 
 export interface BenchTarget {
   tenant: string;
@@ -97,7 +99,11 @@ export class KubeClusterView implements ClusterView {
             `app.kubernetes.io/instance=${name},app.kubernetes.io/managed-by=frappe-op`,
         }),
     );
-    return list.items.filter((d) => d.metadata.name.startsWith(`${name}-worker-`));
+    // The worker label, not the name: a long bench's names are truncated with a hash.
+    return list.items.filter((d) =>
+      d.metadata.labels?.[WORKER_LABEL] !== undefined ||
+      d.metadata.name.startsWith(`${name}-worker-`)
+    );
   }
 
   async workerReplicas(ns: string, name: string): Promise<Record<string, number>> {
@@ -108,18 +114,43 @@ export class KubeClusterView implements ClusterView {
     return out;
   }
 
-  private async password(ns: string, name: string): Promise<string | undefined> {
-    const secretName = `${name}-credentials`;
+  private async secretValue(ns: string, secretName: string, key: string) {
     const secret = await this.wrap(
       `Secret ${ns}/${secretName}`,
       () => this.client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name: secretName }),
     );
-    const value = secret?.data?.["redis-queue-password"];
+    const value = secret?.data?.[key];
     return value ? decodeBase64(value) : undefined;
   }
 
+  /**
+   * The queue Redis as the bench's workers reach it: `spec.redis.queue.external`
+   * (URL, TLS, password Secret) or the managed Service and the generated password,
+   * named as the render names them (long names are truncated with a hash).
+   */
+  private async queueRedis(ns: string, name: string, spec: Any) {
+    const external = spec.redis?.queue?.external;
+    if (typeof external?.url === "string") {
+      const ref = external.passwordSecretRef;
+      return {
+        url: external.tls ? external.url.replace(/^redis:\/\//, "rediss://") : external.url,
+        password: ref?.name && ref?.key ? await this.secretValue(ns, ref.name, ref.key) : undefined,
+      };
+    }
+    const service = childName([name, "redis-queue"], STATEFULSET_NAME_MAX);
+    return {
+      url: `redis://${service}.${ns}.svc.cluster.local:6379`,
+      password: await this.secretValue(
+        ns,
+        childName([name, "credentials"]),
+        "redis-queue-password",
+      ),
+    };
+  }
+
   private async workerInfo(ns: string, fdName: string, d: KubeObject): Promise<WorkerInfo> {
-    const type = d.metadata.name.slice(`${fdName}-worker-`.length);
+    const type = d.metadata.labels?.[WORKER_LABEL] ??
+      d.metadata.name.slice(`${fdName}-worker-`.length);
     const soName = childName([fdName, "worker", type], SCALED_OBJECT_NAME_MAX);
     const so = await this.wrap(`ScaledObject ${ns}/${soName}`, () =>
       this.client.get({
@@ -145,11 +176,12 @@ export class KubeClusterView implements ClusterView {
     const spec: Any = fd.spec ?? {};
     const custom: Any[] = spec.workers?.custom ?? [];
     const deployments = await this.workerDeployments(ns, name);
+    const redis = await this.queueRedis(ns, name, spec);
     return {
       tenant: `${ns}/${name}`,
       benchId: fd.status?.benchId ?? spec.benchId ?? defaultBenchId(ns, name),
-      redisUrl: `redis://${name}-redis-queue.${ns}.svc.cluster.local:6379`,
-      redisPassword: await this.password(ns, name),
+      redisUrl: redis.url,
+      redisPassword: redis.password,
       site: spec.sites?.[0]?.name,
       frappeVersion: spec.frappeVersion ? Number(spec.frappeVersion) : undefined,
       queueTimeouts: Object.fromEntries(custom.map((c) => [c.name, c.timeout])),

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { KubeClient } from "../kube/client.ts";
 import { KubeApiError } from "../kube/errors.ts";
 import type { KubeRequest, Transport } from "../kube/transport.ts";
+import { childName, SCALED_OBJECT_NAME_MAX } from "../apis/naming.ts";
 import { KubeClusterView, parseCpu, parseMemoryGiB } from "./cluster.ts";
 
 function deployment(name: string, replicas: number, cpu: string, memory: string) {
@@ -54,6 +55,52 @@ class FakeApi implements Transport {
   }
   close() {}
 }
+
+Deno.test("cluster: benchTarget of an external queue Redis uses its URL, TLS and Secret", async () => {
+  const api = new FakeApi();
+  const fd = api.objects["/apis/frappe-op.dev/v1alpha1/namespaces/shop/frappedeployments/a"] as {
+    spec: Record<string, unknown>;
+  };
+  fd.spec.redis = {
+    queue: {
+      external: {
+        url: "redis://redis.example.com:6380/2",
+        tls: true,
+        passwordSecretRef: { name: "ext-redis", key: "pw" },
+      },
+    },
+  };
+  api.objects["/api/v1/namespaces/shop/secrets/ext-redis"] = { data: { pw: btoa("p@ss:w/rd") } };
+  const t = await new KubeClusterView(new KubeClient(api)).benchTarget("shop", "a");
+  assert.equal(t.redisUrl, "rediss://redis.example.com:6380/2");
+  assert.equal(t.redisPassword, "p@ss:w/rd");
+});
+
+Deno.test("cluster: benchTarget of a long-named bench finds its hashed Service and workers", async () => {
+  const api = new FakeApi();
+  const long = "b".repeat(60);
+  api.objects[`/apis/frappe-op.dev/v1alpha1/namespaces/shop/frappedeployments/${long}`] = {
+    metadata: { name: long, namespace: "shop" },
+    spec: {},
+  };
+  const worker = deployment("b".repeat(45) + "-0123abcd", 2, "500m", "1Gi");
+  (worker.metadata as Record<string, unknown>).labels = { "frappe-op.dev/worker": "short" };
+  api.objects["/apis/apps/v1/namespaces/shop/deployments"] = {
+    metadata: { resourceVersion: "8" },
+    items: [worker],
+  };
+  const soName = childName([long, "worker", "short"], SCALED_OBJECT_NAME_MAX);
+  api.objects[`/apis/keda.sh/v1alpha1/namespaces/shop/scaledobjects/${soName}`] = {
+    spec: { minReplicaCount: 0, maxReplicaCount: 4 },
+  };
+  const t = await new KubeClusterView(new KubeClient(api)).benchTarget("shop", long);
+  assert.deepEqual(t.workers.map((w) => [w.deployment, w.minReplicas, w.maxReplicas]), [
+    [worker.metadata.name, 0, 4],
+  ]);
+  const host = new URL(t.redisUrl).hostname;
+  assert.ok(host.split(".")[0].length <= 52, host);
+  assert.match(host, /^b+-[0-9a-f]{8}\.shop\.svc\.cluster\.local$/);
+});
 
 Deno.test("cluster: benchTarget reads bench id, Redis, password, site, workers", async () => {
   const api = new FakeApi();

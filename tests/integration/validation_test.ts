@@ -52,7 +52,7 @@ Deno.test({
           ["bench id with ':'", { benchId: "a:b" }, /spec\.benchId/],
           ["external redis url with a non-numeric db", {
             redis: { queue: { external: { url: "redis://q:6379/abc" } } },
-          }, /must look like redis:\/\/host:6379\/0/],
+          }, /spec\.redis\.queue\.external\.url/],
           ["undeclared queue", {
             workers: { ...IDLE_WORKERS, short: { queues: ["nope"] } },
           }, /serves an undeclared queue/],
@@ -63,6 +63,11 @@ Deno.test({
             },
           }, /default worker: autoscaling.minReplicas must be >= 1/],
         ];
+        const digit = await rejection(() =>
+          client.apply(frappeDeployment(ns, "1erp"), { fieldManager: "test", force: true })
+        );
+        assert.equal(digit.status, 422, "name starting with a digit");
+        assert.match(digit.serverMessage, /metadata\.name must start with a letter/);
         for (const [what, spec, message] of cases) {
           const err = await rejection(() =>
             client.apply(frappeDeployment(ns, "bad", spec), { fieldManager: "test", force: true })
