@@ -41,7 +41,7 @@ Deno.test("samples are valid FrappeDeployments; full autoscales short and long",
   assert.equal(workers.long.autoscaling?.enabled, true);
 });
 
-Deno.test("RBAC: no wildcards; events, CRDs and pods carry only the verbs used", () => {
+Deno.test("RBAC: no wildcards; only the resources and verbs the operator uses", () => {
   for (const rule of CLUSTER_RULES) {
     assert.ok(!rule.verbs.includes("*") && !rule.resources.includes("*"), JSON.stringify(rule));
     assert.ok(!rule.apiGroups.includes("*"), JSON.stringify(rule));
@@ -50,8 +50,13 @@ Deno.test("RBAC: no wildcards; events, CRDs and pods carry only the verbs used",
   assert.deepEqual(events?.verbs, ["get", "create", "patch"]);
   const crds = CLUSTER_RULES.find((r) => r.resources.includes("customresourcedefinitions"));
   assert.deepEqual(crds?.verbs, ["get", "list", "watch"]);
-  const pods = CLUSTER_RULES.find((r) => r.resources.includes("pods"));
-  assert.deepEqual(pods?.verbs, ["list"]);
+  for (const unused of ["pods", "configmaps"]) {
+    assert.equal(CLUSTER_RULES.find((r) => r.resources.includes(unused)), undefined, unused);
+  }
+  const pvcs = CLUSTER_RULES.find((r) => r.resources.includes("persistentvolumeclaims"));
+  assert.ok(!pvcs?.verbs.includes("delete"), "PVCs are never pruned");
+  const status = CLUSTER_RULES.find((r) => r.resources.some((x) => x.endsWith("/status")));
+  assert.deepEqual(status?.verbs, ["get", "patch"]);
 });
 
 Deno.test("operator Deployment: non-root, read-only root, limits, probes on 8081, leader election", () => {

@@ -26,16 +26,18 @@ export const CLUSTER_RULES: PolicyRule[] = [
   // server-side apply of the frappe-op.dev/autoscaling-default annotation (controllers/spec.ts).
   { apiGroups: [GROUP], resources: [PLURAL], verbs: ["get", "list", "watch", "patch"] },
   // Status subresource: conditions, phase, workers, observedGeneration (server-side apply).
-  { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ["get", "patch", "update"] },
+  { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ["get", "patch"] },
   // Generated credentials + common_site_config Secrets; reading the user's Secrets by name
   // (external Redis/DB passwords) is done by pods, not the operator.
   { apiGroups: [""], resources: ["secrets"], verbs: CHILD_VERBS },
-  // ConfigMaps: no secret ever goes in one; kept for non-secret config of children.
-  { apiGroups: [""], resources: ["configmaps"], verbs: CHILD_VERBS },
-  // Services of MariaDB, Redis, gunicorn, nginx, socketio; the sites PVC.
-  { apiGroups: [""], resources: ["services", "persistentvolumeclaims"], verbs: CHILD_VERBS },
-  // Pods: listed (never changed) to report readiness and crash loops in status.
-  { apiGroups: [""], resources: ["pods"], verbs: ["list"] },
+  // Services of MariaDB, Redis, gunicorn, nginx, socketio.
+  { apiGroups: [""], resources: ["services"], verbs: CHILD_VERBS },
+  // The sites PVC: never pruned (data goes only with the FrappeDeployment), so no delete.
+  {
+    apiGroups: [""],
+    resources: ["persistentvolumeclaims"],
+    verbs: ["get", "list", "watch", "create", "patch"],
+  },
   // Events on the FrappeDeployment: read by name, created, and patched when repeated (count).
   { apiGroups: [""], resources: ["events"], verbs: ["get", "create", "patch"] },
   // MariaDB/Redis queue StatefulSets; web, scheduler, worker and Redis cache Deployments.

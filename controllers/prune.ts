@@ -26,7 +26,6 @@ export interface ChildKind {
 /** Every kind render may produce. The manager watches these; RBAC must allow them. */
 export const CHILD_KINDS: readonly ChildKind[] = [
   { apiVersion: "v1", kind: "Secret" },
-  { apiVersion: "v1", kind: "ConfigMap" },
   { apiVersion: "v1", kind: "Service" },
   { apiVersion: "v1", kind: "PersistentVolumeClaim", keep: true },
   { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" },
