@@ -20,6 +20,7 @@ export type ConditionType = typeof ConditionType[keyof typeof ConditionType];
 export const ConditionReason = {
   Reconciled: "Reconciled",
   InvalidSpec: "InvalidSpec",
+  SecretMissing: "SecretMissing",
   RenderFailed: "RenderFailed",
   ApplyFailed: "ApplyFailed",
   WaitingForDataStores: "WaitingForDataStores",
@@ -38,6 +39,7 @@ export type ConditionReason = typeof ConditionReason[keyof typeof ConditionReaso
 
 export const EventReason = {
   InvalidSpec: "InvalidSpec",
+  SecretMissing: "SecretMissing",
   Applied: "Applied",
   ApplyFailed: "ApplyFailed",
   Pruned: "Pruned",

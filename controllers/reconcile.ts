@@ -15,6 +15,7 @@ import type { ProcessResult } from "../kube/workqueue.ts";
 import { ensureCredentials } from "./credentials.ts";
 import type { ReconcileDeps } from "./deps.ts";
 import { observe } from "./observe.ts";
+import { checkReferencedSecrets } from "./references.ts";
 import { prune } from "./prune.ts";
 import { renderAll, type RenderContext, type RenderPhase } from "./render/mod.ts";
 import { recordTransitions } from "./report.ts";
@@ -52,6 +53,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Proce
 /** The steps, in order. */
 async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   const spec = validSpec(fd, deps);
+  await checkReferencedSecrets(fd, spec, deps);
   const ctx = await renderContext(spec, deps);
   const phases = render(spec, ctx);
   // Prune first: a ScaledObject (and KEDA's HPA) is gone before its worker gets static replicas.
