@@ -26,7 +26,7 @@ Deno.test("defaults follow the per-type table; enabled stays unset", () => {
   assert.deepEqual(w.short.autoscaling, {
     minReplicas: 0,
     maxReplicas: 10,
-    pollingInterval: 30,
+    pollingInterval: 15,
     cooldownPeriod: 60,
     queueLength: 5,
   });
@@ -34,7 +34,7 @@ Deno.test("defaults follow the per-type table; enabled stays unset", () => {
   assert.deepEqual(w.long.autoscaling, {
     minReplicas: 0,
     maxReplicas: 5,
-    pollingInterval: 30,
+    pollingInterval: 15,
     cooldownPeriod: 120,
     queueLength: 1,
   });

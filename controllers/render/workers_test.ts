@@ -133,7 +133,7 @@ Deno.test("HPA behaviour makes the cooldown real and scale-up fast; no restore s
       so.spec.cooldownPeriod,
       so.spec.pollingInterval,
     ],
-    [0, 7, 90, 30],
+    [0, 7, 90, 15],
   );
   assert.deepEqual(so.spec.scaleTargetRef, {
     apiVersion: "apps/v1",

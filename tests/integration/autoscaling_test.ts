@@ -64,7 +64,7 @@ Deno.test({
         const key = keyOf(ns, "erp");
         const bench = `${ns}.erp`;
         const address = `erp-redis-queue.${ns}.svc:6379`;
-        const common = { benchId: bench, address, authName: "erp-redis-queue-auth", polling: 30 };
+        const common = { benchId: bench, address, authName: "erp-redis-queue-auth", polling: 15 };
         const shortDefaults = {
           ...common,
           name: "erp-worker-short",
