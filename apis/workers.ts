@@ -164,7 +164,8 @@ export const customWorkerSchema = cel(
         message: "custom worker names must not be short, long or default",
       })
       .meta({ description: "Worker type and the custom queue it declares (a DNS label)." }),
-    timeout: z.int().min(1, "timeout must be >= 1 second").max(86400)
+    timeout: z.int({ error: "timeout (seconds) is required for a custom queue" })
+      .min(1, "timeout must be >= 1 second").max(86400)
       .meta({ description: "Job timeout in seconds of the custom queue (required)." }),
     ...workerFields(WORKER_DEFAULTS.custom),
     queues: queueList.optional()

@@ -97,7 +97,11 @@ Deno.test("custom workers: DNS names, not a built-in, timeout required and >= 1"
   assertError({ custom: [{ name: "short", timeout: 60 }] }, "custom[0].name", "must not be short");
   assertError({ custom: [{ name: "Bad_Name", timeout: 60 }] }, "custom[0].name", "DNS label");
   assertError({ custom: [{ name: "reports", timeout: 0 }] }, "custom[0].timeout", ">= 1 second");
-  assertError({ custom: [{ name: "reports" }] }, "custom[0].timeout", "");
+  assertError(
+    { custom: [{ name: "reports" }] },
+    "custom[0].timeout",
+    "required for a custom queue",
+  );
   assertError(
     { custom: [{ name: "r", timeout: 9 }, { name: "r", timeout: 9 }] },
     "custom[1].name",
