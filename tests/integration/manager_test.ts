@@ -9,17 +9,14 @@ import { realClock } from "../../kube/clock.ts";
 import { eventually, withNamespace } from "../support/cluster.ts";
 import {
   childrenOf,
-  ensureNodeAgent,
   fdRef,
   frappeDeployment,
   idOf,
-  installCrd,
+  operatorTest,
   sleep,
   testClient,
   testLogger,
 } from "./operator_support.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
 
 function managerConfig(
   t: Awaited<ReturnType<typeof testClient>>,
@@ -63,170 +60,138 @@ async function ready(client: KubeClient, ns: string, name: string) {
   );
 }
 
-Deno.test({
-  name: "the manager converges; resyncs write nothing; a restarted operator adds no duplicates",
-  ...opts,
-  fn: async () => {
-    const t = await testClient();
-    await installCrd(t.client);
-    await ensureNodeAgent();
+operatorTest(
+  "the manager converges; resyncs write nothing; a restarted operator adds no duplicates",
+  { namespace: "op-manager" },
+  async ({ ns, ...t }) => {
+    await t.client.apply(frappeDeployment(ns, "erp"), { fieldManager: "test", force: true });
+    const first = await withManager(managerConfig(t, [ns]), async (m) => {
+      await ready(t.client, ns, "erp");
+      await eventually("readyz", () => Promise.resolve(m.ready().ok ? true : undefined));
+      await sleep(1_500);
+      const writes = t.transport.writes();
+      await sleep(3_500); // three resyncs
+      assert.equal(t.transport.writes(), writes, "resyncs at steady state send no writes");
+      assert.match(m.registry.render(), /frappe_op_reconcile_total\{result="success"\} \d+/);
+      return (await childrenOf(t.client, ns, "erp")).map((c) => `${idOf(c)}@${c.metadata.uid}`)
+        .sort();
+    });
+    const t2 = await testClient();
     try {
-      await withNamespace("op-manager", async (ns) => {
-        await t.client.apply(frappeDeployment(ns, "erp"), { fieldManager: "test", force: true });
-        const first = await withManager(managerConfig(t, [ns]), async (m) => {
-          await ready(t.client, ns, "erp");
-          await eventually("readyz", () => Promise.resolve(m.ready().ok ? true : undefined));
-          await sleep(1_500);
-          const writes = t.transport.writes();
-          await sleep(3_500); // three resyncs
-          assert.equal(t.transport.writes(), writes, "resyncs at steady state send no writes");
-          assert.match(m.registry.render(), /frappe_op_reconcile_total\{result="success"\} \d+/);
-          return (await childrenOf(t.client, ns, "erp")).map((c) => `${idOf(c)}@${c.metadata.uid}`)
-            .sort();
+      await withManager(managerConfig(t2, [ns]), async () => {
+        await sleep(4_000);
+        assert.equal(t2.transport.writes(), 0, "a restarted operator has nothing to write");
+      });
+    } finally {
+      t2.close();
+    }
+    const after = (await childrenOf(t.client, ns, "erp")).map((c) => `${idOf(c)}@${c.metadata.uid}`)
+      .sort();
+    assert.deepEqual(
+      after,
+      first,
+      "same children, same uids: nothing re-created or duplicated",
+    );
+  },
+);
+
+operatorTest("three FrappeDeployments in different namespaces stay independent", {
+  namespace: "op-tenant-a",
+}, async ({ ns: a, ...t }) => {
+  await withNamespace("op-tenant-b", (b) =>
+    withNamespace("op-tenant-c", async (c) => {
+      const nss = [a, b, c];
+      for (const ns of nss) {
+        await t.client.apply(frappeDeployment(ns, "erp"), {
+          fieldManager: "test",
+          force: true,
         });
-        const t2 = await testClient();
-        try {
-          await withManager(managerConfig(t2, [ns]), async () => {
-            await sleep(4_000);
-            assert.equal(t2.transport.writes(), 0, "a restarted operator has nothing to write");
-          });
-        } finally {
-          t2.close();
+      }
+      await withManager(managerConfig(t, nss), async () => {
+        const fds = await Promise.all(nss.map((ns) => ready(t.client, ns, "erp")));
+        const benchIds = new Set(fds.map((fd) => fd.status.benchId));
+        assert.equal(benchIds.size, 3, "each tenant has its own bench id (queue keys)");
+        for (const [i, ns] of nss.entries()) {
+          for (const child of await childrenOf(t.client, ns, "erp")) {
+            const owner = child.metadata.ownerReferences!.find((r) => r.controller)!;
+            assert.equal(owner.uid, fds[i].metadata.uid, `${ns} ${idOf(child)}`);
+          }
         }
-        const after = (await childrenOf(t.client, ns, "erp")).map((c) =>
-          `${idOf(c)}@${c.metadata.uid}`
-        ).sort();
-        assert.deepEqual(
-          after,
-          first,
-          "same children, same uids: nothing re-created or duplicated",
+        const secrets = await Promise.all(nss.map((ns) =>
+          t.client.get({
+            apiVersion: "v1",
+            kind: "Secret",
+            namespace: ns,
+            name: "erp-credentials",
+          })
+        ));
+        const passwords = new Set(secrets.map((s) => s!.data["redis-queue-password"]));
+        assert.equal(passwords.size, 3, "own credentials per tenant");
+        const before = await t.client.get(fdRef(b, "erp"));
+        await t.client.delete(fdRef(a, "erp"));
+        await t.client.apply(
+          frappeDeployment(c, "erp", {
+            workers: { short: { replicas: 0, queues: ["short", "long"] } },
+          }),
+          { fieldManager: "test", force: true },
         );
-      });
-    } finally {
-      t.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "three FrappeDeployments in different namespaces stay independent",
-  ...opts,
-  fn: async () => {
-    const t = await testClient();
-    await installCrd(t.client);
-    await ensureNodeAgent();
-    try {
-      await withNamespace(
-        "op-tenant-a",
-        (a) =>
-          withNamespace("op-tenant-b", (b) =>
-            withNamespace("op-tenant-c", async (c) => {
-              const nss = [a, b, c];
-              for (const ns of nss) {
-                await t.client.apply(frappeDeployment(ns, "erp"), {
-                  fieldManager: "test",
-                  force: true,
-                });
-              }
-              await withManager(managerConfig(t, nss), async () => {
-                const fds = await Promise.all(nss.map((ns) => ready(t.client, ns, "erp")));
-                const benchIds = new Set(fds.map((fd) => fd.status.benchId));
-                assert.equal(benchIds.size, 3, "each tenant has its own bench id (queue keys)");
-                for (const [i, ns] of nss.entries()) {
-                  for (const child of await childrenOf(t.client, ns, "erp")) {
-                    const owner = child.metadata.ownerReferences!.find((r) => r.controller)!;
-                    assert.equal(owner.uid, fds[i].metadata.uid, `${ns} ${idOf(child)}`);
-                  }
-                }
-                const secrets = await Promise.all(nss.map((ns) =>
-                  t.client.get({
-                    apiVersion: "v1",
-                    kind: "Secret",
-                    namespace: ns,
-                    name: "erp-credentials",
-                  })
-                ));
-                const passwords = new Set(secrets.map((s) => s!.data["redis-queue-password"]));
-                assert.equal(passwords.size, 3, "own credentials per tenant");
-                const before = await t.client.get(fdRef(b, "erp"));
-                await t.client.delete(fdRef(a, "erp"));
-                await t.client.apply(
-                  frappeDeployment(c, "erp", {
-                    workers: { short: { replicas: 0, queues: ["short", "long"] } },
-                  }),
-                  { fieldManager: "test", force: true },
-                );
-                await eventually(
-                  "c updated",
-                  async () => {
-                    const fd = await t.client.get(fdRef(c, "erp"));
-                    return fd?.status?.observedGeneration === 2 && fd.status.phase === "Ready"
-                      ? true
-                      : undefined;
-                  },
-                  60_000,
-                  500,
-                );
-                const after = await t.client.get(fdRef(b, "erp"));
-                assert.equal(
-                  after!.metadata.resourceVersion,
-                  before!.metadata.resourceVersion,
-                  "b untouched",
-                );
-              });
-            })),
-      );
-    } finally {
-      t.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "two replicas: one leads, the other stands by and takes over when it stops",
-  ...opts,
-  fn: async () => {
-    const t = await testClient();
-    await installCrd(t.client);
-    try {
-      await withNamespace("op-leader", async (ns) => {
-        const le = (identity: string) => ({
-          namespace: ns,
-          name: "frappe-op",
-          identity,
-          leaseDurationMs: 4_000,
-          renewDeadlineMs: 3_000,
-          retryPeriodMs: 500,
-        });
-        const a = new Manager({ ...managerConfig(t, [ns]), leaderElection: le("a") });
-        const b = new Manager({ ...managerConfig(t, [ns]), leaderElection: le("b") });
-        const stopA = new AbortController();
-        const stopB = new AbortController();
-        const runA = a.run(stopA.signal);
-        await eventually("a leads", () => Promise.resolve(a.elector!.isLeader ? true : undefined));
-        const runB = b.run(stopB.signal);
-        await eventually("b knows", () => Promise.resolve(b.ready().ok ? true : undefined));
-        assert.match(b.ready().detail, /standby/);
-        assert.equal(b.elector!.isLeader, false);
-        stopA.abort();
-        assert.equal(await runA, "stopped");
-        const lease = await t.client.get({
-          apiVersion: "coordination.k8s.io/v1",
-          kind: "Lease",
-          namespace: ns,
-          name: "frappe-op",
-        });
-        assert.ok(["", "b"].includes(lease!.spec.holderIdentity), "a released the lease");
         await eventually(
-          "b leads",
-          () => Promise.resolve(b.elector!.isLeader ? true : undefined),
-          10_000,
+          "c updated",
+          async () => {
+            const fd = await t.client.get(fdRef(c, "erp"));
+            return fd?.status?.observedGeneration === 2 && fd.status.phase === "Ready"
+              ? true
+              : undefined;
+          },
+          60_000,
+          500,
         );
-        stopB.abort();
-        assert.equal(await runB, "stopped");
+        const after = await t.client.get(fdRef(b, "erp"));
+        assert.equal(
+          after!.metadata.resourceVersion,
+          before!.metadata.resourceVersion,
+          "b untouched",
+        );
       });
-    } finally {
-      t.close();
-    }
-  },
+    }));
+});
+
+operatorTest("two replicas: one leads, the other stands by and takes over when it stops", {
+  namespace: "op-leader",
+  nodeAgent: false,
+}, async ({ ns, ...t }) => {
+  const le = (identity: string) => ({
+    namespace: ns,
+    name: "frappe-op",
+    identity,
+    leaseDurationMs: 4_000,
+    renewDeadlineMs: 3_000,
+    retryPeriodMs: 500,
+  });
+  const a = new Manager({ ...managerConfig(t, [ns]), leaderElection: le("a") });
+  const b = new Manager({ ...managerConfig(t, [ns]), leaderElection: le("b") });
+  const stopA = new AbortController();
+  const stopB = new AbortController();
+  const runA = a.run(stopA.signal);
+  await eventually("a leads", () => Promise.resolve(a.elector!.isLeader ? true : undefined));
+  const runB = b.run(stopB.signal);
+  await eventually("b knows", () => Promise.resolve(b.ready().ok ? true : undefined));
+  assert.match(b.ready().detail, /standby/);
+  assert.equal(b.elector!.isLeader, false);
+  stopA.abort();
+  assert.equal(await runA, "stopped");
+  const lease = await t.client.get({
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    namespace: ns,
+    name: "frappe-op",
+  });
+  assert.ok(["", "b"].includes(lease!.spec.holderIdentity), "a released the lease");
+  await eventually(
+    "b leads",
+    () => Promise.resolve(b.elector!.isLeader ? true : undefined),
+    10_000,
+  );
+  stopB.abort();
+  assert.equal(await runB, "stopped");
 });

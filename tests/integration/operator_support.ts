@@ -6,6 +6,7 @@
 import { frappeDeploymentCrd } from "../../apis/crd.ts";
 import { API_VERSION, KIND } from "../../apis/frappedeployment.ts";
 import { KubeClient, type ObjectRef } from "../../kube/client.ts";
+import { KubeApiError } from "../../kube/errors.ts";
 import { realClock } from "../../kube/clock.ts";
 import { loadConfig } from "../../kube/config.ts";
 import { HttpTransport } from "../../kube/http_transport.ts";
@@ -21,7 +22,14 @@ import { KubeEventRecorder } from "../../controllers/events.ts";
 import { CrdKedaDetector } from "../../controllers/keda.ts";
 import { CHILD_KINDS } from "../../controllers/prune.ts";
 import { reconcile } from "../../controllers/reconcile.ts";
-import { ensureCluster, eventually, kubeconfigPath, REPO_ROOT, run } from "../support/cluster.ts";
+import {
+  ensureCluster,
+  eventually,
+  kubeconfigPath,
+  REPO_ROOT,
+  run,
+  withNamespace,
+} from "../support/cluster.ts";
 
 export interface TestClient {
   client: KubeClient;
@@ -38,6 +46,42 @@ export async function testClient(): Promise<TestClient> {
   });
   const transport = new CountingTransport(new HttpTransport(resolved.connection));
   return { client: new KubeClient(transport), transport, close: () => transport.close() };
+}
+
+/** Resource/op sanitizers off: clients keep pooled connections and timers across awaits. */
+export const opts = { sanitizeOps: false, sanitizeResources: false };
+
+export interface OperatorTestContext extends TestClient {
+  /** A fresh namespace, deleted after the test. */
+  ns: string;
+  t: Deno.TestContext;
+}
+
+/**
+ * One integration test against the real control plane: a counted client, the
+ * CRD installed, the node agent up (unless `nodeAgent: false`), and a fresh
+ * namespace named from `namespace`; all torn down afterwards.
+ */
+export function operatorTest(
+  name: string,
+  setup: { namespace: string; nodeAgent?: boolean; ignore?: boolean },
+  fn: (ctx: OperatorTestContext) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ...opts,
+    ignore: setup.ignore,
+    fn: async (t) => {
+      const tc = await testClient();
+      try {
+        await installCrd(tc.client);
+        if (setup.nodeAgent !== false) await ensureNodeAgent();
+        await withNamespace(setup.namespace, (ns) => fn({ ...tc, ns, t }));
+      } finally {
+        tc.close();
+      }
+    },
+  });
 }
 
 /** Logs to stderr when FRAPPE_OP_TEST_LOG=debug|info, else nowhere. */
@@ -172,3 +216,14 @@ export async function childrenOf(client: KubeClient, namespace: string, name: st
 }
 
 export const idOf = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+
+/** The API server's refusal of `apply()`; fails the test if it was accepted. */
+export async function rejection(apply: () => Promise<unknown>): Promise<KubeApiError> {
+  try {
+    await apply();
+  } catch (err) {
+    if (err instanceof KubeApiError) return err;
+    throw err;
+  }
+  throw new Error("the API server accepted an invalid FrappeDeployment");
+}

@@ -5,70 +5,56 @@
  */
 import assert from "node:assert/strict";
 import { reconcile } from "../../controllers/reconcile.ts";
-import { withNamespace } from "../support/cluster.ts";
 import {
   childrenOf,
   fdRef,
   frappeDeployment,
-  installCrd,
   keyOf,
+  operatorTest,
   reconcileDeps,
-  testClient,
 } from "./operator_support.ts";
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
+operatorTest("a missing referenced Secret or key is named in Degraded, and nothing is created", {
+  namespace: "op-refs",
+  nodeAgent: false,
+}, async ({ client, ns }) => {
+  const sites = [{
+    name: "erp.example.com",
+    adminPasswordSecretRef: { name: "erp-admin", key: "password" },
+  }];
+  await client.apply(frappeDeployment(ns, "erp", { sites }), {
+    fieldManager: "test",
+    force: true,
+  });
+  const deps = reconcileDeps(client);
+  await assert.rejects(reconcile(keyOf(ns, "erp"), deps), /SecretMissing|not found/);
+  let fd = await client.get(fdRef(ns, "erp"));
+  const degraded = () => fd!.status.conditions.find((c: { type: string }) => c.type === "Degraded");
+  assert.equal(fd!.status.phase, "Degraded");
+  assert.equal(degraded().reason, "SecretMissing");
+  assert.equal(
+    degraded().message,
+    `spec.sites[0].adminPasswordSecretRef: Secret ${ns}/erp-admin not found`,
+  );
+  assert.deepEqual(await childrenOf(client, ns, "erp"), [], "nothing created");
 
-Deno.test({
-  name: "a missing referenced Secret or key is named in Degraded, and nothing is created",
-  ...opts,
-  fn: async () => {
-    const { client, close } = await testClient();
-    await installCrd(client);
-    try {
-      await withNamespace("op-refs", async (ns) => {
-        const sites = [{
-          name: "erp.example.com",
-          adminPasswordSecretRef: { name: "erp-admin", key: "password" },
-        }];
-        await client.apply(frappeDeployment(ns, "erp", { sites }), {
-          fieldManager: "test",
-          force: true,
-        });
-        const deps = reconcileDeps(client);
-        await assert.rejects(reconcile(keyOf(ns, "erp"), deps), /SecretMissing|not found/);
-        let fd = await client.get(fdRef(ns, "erp"));
-        const degraded = () =>
-          fd!.status.conditions.find((c: { type: string }) => c.type === "Degraded");
-        assert.equal(fd!.status.phase, "Degraded");
-        assert.equal(degraded().reason, "SecretMissing");
-        assert.equal(
-          degraded().message,
-          `spec.sites[0].adminPasswordSecretRef: Secret ${ns}/erp-admin not found`,
-        );
-        assert.deepEqual(await childrenOf(client, ns, "erp"), [], "nothing created");
+  const secret = (data: Record<string, string>) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "erp-admin", namespace: ns },
+    stringData: data,
+  });
+  await client.apply(secret({ wrong: "x" }), { fieldManager: "test", force: true });
+  await assert.rejects(reconcile(keyOf(ns, "erp"), deps));
+  fd = await client.get(fdRef(ns, "erp"));
+  assert.equal(
+    degraded().message,
+    `spec.sites[0].adminPasswordSecretRef: Secret ${ns}/erp-admin has no key "password"`,
+  );
 
-        const secret = (data: Record<string, string>) => ({
-          apiVersion: "v1",
-          kind: "Secret",
-          metadata: { name: "erp-admin", namespace: ns },
-          stringData: data,
-        });
-        await client.apply(secret({ wrong: "x" }), { fieldManager: "test", force: true });
-        await assert.rejects(reconcile(keyOf(ns, "erp"), deps));
-        fd = await client.get(fdRef(ns, "erp"));
-        assert.equal(
-          degraded().message,
-          `spec.sites[0].adminPasswordSecretRef: Secret ${ns}/erp-admin has no key "password"`,
-        );
-
-        await client.apply(secret({ password: "s3cret" }), { fieldManager: "test", force: true });
-        await reconcile(keyOf(ns, "erp"), deps);
-        fd = await client.get(fdRef(ns, "erp"));
-        assert.notEqual(degraded()?.reason, "SecretMissing");
-        assert.ok((await childrenOf(client, ns, "erp")).length > 0, "the rollout started");
-      });
-    } finally {
-      close();
-    }
-  },
+  await client.apply(secret({ password: "s3cret" }), { fieldManager: "test", force: true });
+  await reconcile(keyOf(ns, "erp"), deps);
+  fd = await client.get(fdRef(ns, "erp"));
+  assert.notEqual(degraded()?.reason, "SecretMissing");
+  assert.ok((await childrenOf(client, ns, "erp")).length > 0, "the rollout started");
 });
