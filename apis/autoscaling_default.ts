@@ -8,8 +8,9 @@
  *
  * "New": the default that applies to an object is pinned in its annotation
  * `frappe-op.dev/autoscaling-default: "true"|"false"`. The reconciler stamps
- * it (with the operator's current flag) on any FrappeDeployment that lacks
- * it, so flipping the flag later changes only objects created afterwards.
+ * it (with the operator's current flag) on a FrappeDeployment that lacks it
+ * and has never been reconciled (no status yet; one with a status gets
+ * "false"), so flipping the flag later changes only objects created afterwards.
  * A user may also set the annotation to choose for one object.
  *
  * Scope: short, long and custom workers. The default worker stays static

@@ -13,7 +13,12 @@
  */
 import { z } from "zod";
 import { cel, DNS_LABEL_PATTERN as DNS_LABEL, resourcesSchema } from "./k8s_schema.ts";
-import { BUILTIN_QUEUES, BUILTIN_TIMEOUTS, type BuiltinQueue } from "./queues.ts";
+import {
+  BUILTIN_QUEUES,
+  BUILTIN_TIMEOUTS,
+  type BuiltinQueue,
+  GRACE_MARGIN_SECONDS as MARGIN,
+} from "./queues.ts";
 
 /** `worker-<name>` must fit a 63-char label value (`app.kubernetes.io/component`). */
 export const CUSTOM_NAME_MAX = 56;
@@ -134,8 +139,8 @@ function workerFields(d: Defaults) {
       .meta({ description: "Replicas when not autoscaled." }),
     resources: resources(d),
     terminationGracePeriodSeconds: z.int().min(1).max(86400).optional().meta({
-      description: "Override; must be >= the job timeout of every queue served. " +
-        "Default: that timeout + 60 s, so a scale-down never kills a running job.",
+      description: `Override; must be >= the job timeout of every queue served + ${MARGIN} s ` +
+        `(the default), so a scale-down never kills a running job.`,
     }),
     autoscaling: autoscalingSchema(d).prefault({}),
   };
@@ -184,8 +189,9 @@ const celTimeout = (q: string) =>
   `self.custom.filter(c, c.name == ${q})[0].timeout : 0))`;
 const celDeclared = (q: string) => `(${q} in ${RESERVED} || self.custom.exists(c, c.name == ${q}))`;
 const DECLARED_MSG = "serves an undeclared queue: use short, long, default or a custom worker name";
-const GRACE_MSG = "terminationGracePeriodSeconds must be >= the job timeout of every queue " +
-  "it serves (short/default 300 s, long 1500 s, custom: its timeout)";
+const GRACE_MSG = `terminationGracePeriodSeconds must be >= the job timeout + ${MARGIN} s of ` +
+  `every queue it serves (short/default ${BUILTIN_TIMEOUTS.short + MARGIN} s, long ` +
+  `${BUILTIN_TIMEOUTS.long + MARGIN} s, custom: its timeout + ${MARGIN} s)`;
 
 function celRules() {
   const rules = BUILTIN_QUEUES.flatMap((t) => [
@@ -195,7 +201,7 @@ function celRules() {
     },
     {
       rule: `!has(self.${t}.terminationGracePeriodSeconds) || self.${t}.queues.all(q, ` +
-        `self.${t}.terminationGracePeriodSeconds >= ${celTimeout("q")})`,
+        `self.${t}.terminationGracePeriodSeconds >= ${celTimeout("q")} + ${MARGIN})`,
       message: `${t} worker: ${GRACE_MSG}`,
     },
   ]);
@@ -214,7 +220,7 @@ function celRules() {
     },
     {
       rule: `self.custom.all(w, !has(w.terminationGracePeriodSeconds) || ${served}.all(q, ` +
-        `w.terminationGracePeriodSeconds >= ${celTimeout("q")}))`,
+        `w.terminationGracePeriodSeconds >= ${celTimeout("q")} + ${MARGIN}))`,
       message: `custom worker: ${GRACE_MSG}`,
     },
   ];
@@ -280,13 +286,14 @@ function checkWorkers(w: Workers, ctx: z.RefinementCtx): void {
         });
       } else if (
         spec.terminationGracePeriodSeconds !== undefined &&
-        spec.terminationGracePeriodSeconds < t
+        spec.terminationGracePeriodSeconds < t + MARGIN
       ) {
         ctx.addIssue({
           code: "custom",
           path: [...path, "terminationGracePeriodSeconds"],
           message: `${label} worker: terminationGracePeriodSeconds ` +
-            `${spec.terminationGracePeriodSeconds} is below the ${t} s timeout of queue "${q}"`,
+            `${spec.terminationGracePeriodSeconds} is below the ${t} s timeout of queue "${q}" ` +
+            `+ ${MARGIN} s (${t + MARGIN} s)`,
         });
       }
     }

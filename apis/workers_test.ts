@@ -125,6 +125,22 @@ Deno.test("queues must be declared and a grace period override must cover the ti
     "custom[0].terminationGracePeriodSeconds",
     "7200 s",
   );
+  // Exactly the timeout leaves RQ no time to report and exit: the margin is required too.
+  assertError(
+    { short: { terminationGracePeriodSeconds: 300 } },
+    "short.terminationGracePeriodSeconds",
+    "(360 s)",
+  );
+  assertError(
+    { long: { terminationGracePeriodSeconds: 1559 } },
+    "long.terminationGracePeriodSeconds",
+    "(1560 s)",
+  );
+  assert.equal(
+    parse({ long: { terminationGracePeriodSeconds: 1560 } }).long
+      .terminationGracePeriodSeconds,
+    1560,
+  );
   // A built-in worker may serve a declared custom queue.
   parse({ default: { queues: ["default", "big"] }, custom: [{ name: "big", timeout: 60 }] });
 });

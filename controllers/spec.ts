@@ -15,13 +15,19 @@ import type { KubeObject } from "../kube/types.ts";
 import { FIELD_MANAGER, type ReconcileDeps } from "./deps.ts";
 import { StepError } from "./steps.ts";
 
-/** Stamps the autoscaling-default annotation once; returns the object as it now is. */
+/**
+ * Stamps the autoscaling-default annotation once; returns the object as it now
+ * is. An object that already has a status was reconciled before (by an
+ * operator that did not stamp, or the user removed the annotation): it is not
+ * new, so it keeps autoscaling off where unset.
+ */
 export async function pinAutoscalingDefault(
   fd: KubeObject,
   deps: ReconcileDeps,
 ): Promise<KubeObject> {
   if (fd.metadata.annotations?.[AUTOSCALING_DEFAULT_ANNOTATION] !== undefined) return fd;
-  const value = String(deps.options.autoscalingDefault);
+  const seenBefore = fd.status?.observedGeneration !== undefined;
+  const value = String(deps.options.autoscalingDefault && !seenBefore);
   const { apiVersion, kind, metadata: { name, namespace } } = fd;
   try {
     await deps.client.apply({

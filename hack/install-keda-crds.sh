@@ -12,4 +12,14 @@ for f in "$dir"/keda.sh_*.yaml; do
 done
 "$(kubectl_bin)" --kubeconfig "$(admin_kubeconfig)" wait --for condition=Established --timeout 60s \
   crd/scaledobjects.keda.sh crd/triggerauthentications.keda.sh >/dev/null
-log "KEDA $KEDA_VERSION CRDs installed"
+# Established is not yet served: the API server answers 429 "storage is
+# (re)initializing" until its watch cache for the new resource has filled.
+for _ in $(seq 1 60); do
+  if "$(kubectl_bin)" --kubeconfig "$(admin_kubeconfig)" get scaledobjects,triggerauthentications \
+    -A >/dev/null 2>&1; then
+    log "KEDA $KEDA_VERSION CRDs installed"
+    exit 0
+  fi
+  sleep 1
+done
+die "KEDA's CRDs are Established but not served after 60 s"

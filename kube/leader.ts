@@ -3,7 +3,9 @@
  * once. Same rules as client-go: a lease is expired when its record has not
  * changed for leaseDuration as measured on OUR clock (no cross-node clock
  * comparison); the leader renews every retryPeriod and steps down when it has
- * not renewed within renewDeadline; release empties holderIdentity.
+ * not renewed within renewDeadline; release empties holderIdentity. Each
+ * attempt is cut off at the renew deadline (the request is aborted), so a
+ * hung API call can never keep a leader acting past its lease.
  */
 import { type Clock, sleep } from "./clock.ts";
 import { errorChain } from "./errors.ts";
@@ -63,10 +65,11 @@ export class LeaderElector {
   }
 
   /** One acquire-or-renew step; true when we hold the lease afterwards. */
-  async tryAcquireOrRenew(): Promise<boolean> {
+  async tryAcquireOrRenew(signal?: AbortSignal): Promise<boolean> {
     const now = this.#o.clock.now();
-    const current = await this.#o.store.get();
-    if (!current) return await this.#write(() => this.#o.store.create(this.#fresh(now, 0)), now);
+    const { store } = this.#o;
+    const current = await store.get(signal);
+    if (!current) return await this.#write(() => store.create(this.#fresh(now, 0), signal), now);
     this.#observe(current, now);
     const rec = current.record;
     const mine = rec.holderIdentity === this.#o.identity;
@@ -74,7 +77,7 @@ export class LeaderElector {
     const next: LeaseRecord = mine
       ? { ...rec, renewTime: now, leaseDurationSeconds: this.#durationSeconds() }
       : this.#fresh(now, rec.leaseTransitions + 1);
-    return await this.#write(() => this.#o.store.update(next, current.version), now);
+    return await this.#write(() => store.update(next, current.version, signal), now);
   }
 
   /**
@@ -127,12 +130,27 @@ export class LeaderElector {
   }
 
   async #attempt(): Promise<boolean> {
+    const { clock, renewDeadlineMs } = this.#o;
+    const budget = this.#leader
+      ? Math.max(0, renewDeadlineMs - (clock.now() - this.#lastRenew))
+      : renewDeadlineMs;
+    const deadline = new AbortController();
+    const cancel = clock.setTimer(() => deadline.abort(), budget);
+    const timedOut = new Promise<false>((resolve) =>
+      deadline.signal.addEventListener("abort", () => resolve(false), { once: true })
+    );
     try {
-      return await this.tryAcquireOrRenew();
+      const ok = await Promise.race([this.tryAcquireOrRenew(deadline.signal), timedOut]);
+      if (deadline.signal.aborted) {
+        this.#o.log.warn("leader election attempt timed out", { afterMs: budget });
+      }
+      return ok && !deadline.signal.aborted;
     } catch (err) {
       this.#o.log.warn("leader election attempt failed", { error: errorChain(err) });
       return false;
     } finally {
+      cancel();
+      deadline.abort();
       this.#known = true;
     }
   }

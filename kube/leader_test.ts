@@ -96,6 +96,22 @@ Deno.test("the leader steps down when it cannot renew within renewDeadline", asy
   assert.deepEqual(events, ["started", "stopped"]);
 });
 
+Deno.test("a hung renewal is cut off at renewDeadline: the leader steps down in time", async () => {
+  const clock = new FakeClock();
+  const store = new FakeLeaseStore();
+  const a = elector(store, clock, "a");
+  const running = a.run(new AbortController().signal);
+  await clock.advance(0);
+  assert.equal(a.isLeader, true);
+  store.hang = true; // from the next renewal (t = 2 s) on, the API server never answers
+  await clock.advance(9_999);
+  assert.equal(a.isLeader, true, "still inside renewDeadline (10 s after the last renewal)");
+  await clock.advance(1);
+  assert.equal(a.isLeader, false, "stepped down at renewDeadline, before the 15 s lease ends");
+  assert.equal(await running, "lost");
+  assert.equal(store.aborted, 1, "the hung request was aborted");
+});
+
 Deno.test("a leader that sees another holder steps down at once", async () => {
   const clock = new FakeClock();
   const store = new FakeLeaseStore();

@@ -29,12 +29,13 @@ export class LeaseConflictError extends Error {
   override name = "LeaseConflictError";
 }
 
+/** `signal` aborts a request that outlives the elector's deadline. */
 export interface LeaseStore {
-  get(): Promise<StoredLease | undefined>;
+  get(signal?: AbortSignal): Promise<StoredLease | undefined>;
   /** Creates; LeaseConflictError if it exists. */
-  create(record: LeaseRecord): Promise<StoredLease>;
+  create(record: LeaseRecord, signal?: AbortSignal): Promise<StoredLease>;
   /** Compare-and-swap on version; LeaseConflictError if it moved. */
-  update(record: LeaseRecord, version: string): Promise<StoredLease>;
+  update(record: LeaseRecord, version: string, signal?: AbortSignal): Promise<StoredLease>;
   describe(): string;
 }
 
@@ -51,20 +52,20 @@ export class KubeLeaseStore implements LeaseStore {
     return `Lease ${this.namespace}/${this.name}`;
   }
 
-  async get(): Promise<StoredLease | undefined> {
+  async get(signal?: AbortSignal): Promise<StoredLease | undefined> {
     const lease = await this.client.get({
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       namespace: this.namespace,
       name: this.name,
-    });
+    }, signal);
     return lease ? fromLease(lease) : undefined;
   }
 
-  async create(record: LeaseRecord): Promise<StoredLease> {
+  async create(record: LeaseRecord, signal?: AbortSignal): Promise<StoredLease> {
     try {
       return fromLease(
-        await this.client.create(this.#lease(record), { fieldManager: FIELD_MANAGER }),
+        await this.client.create(this.#lease(record), { fieldManager: FIELD_MANAGER, signal }),
       );
     } catch (err) {
       if (isAlreadyExists(err)) throw new LeaseConflictError("lease exists", { cause: err });
@@ -72,10 +73,13 @@ export class KubeLeaseStore implements LeaseStore {
     }
   }
 
-  async update(record: LeaseRecord, version: string): Promise<StoredLease> {
+  async update(record: LeaseRecord, version: string, signal?: AbortSignal): Promise<StoredLease> {
     try {
       return fromLease(
-        await this.client.replace(this.#lease(record, version), { fieldManager: FIELD_MANAGER }),
+        await this.client.replace(this.#lease(record, version), {
+          fieldManager: FIELD_MANAGER,
+          signal,
+        }),
       );
     } catch (err) {
       if (isConflict(err)) throw new LeaseConflictError("lease changed", { cause: err });

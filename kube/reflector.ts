@@ -4,6 +4,8 @@
  * event) relists; other failures back off with jitter and relist. State is
  * SYNCED after a successful list and DESYNCED after a failure until the next
  * one. A periodic resync callback lets the owner re-enqueue everything.
+ * A watch the server has not ended WATCH_GRACE_MS after its timeoutSeconds
+ * sits on a dead connection (no FIN ever came): it is aborted and reopened.
  */
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import type { KubeClient } from "./client.ts";
@@ -15,6 +17,9 @@ import type { KubeObject } from "./types.ts";
 import type { WatchEvent } from "./watch.ts";
 
 export type ReflectorState = "DESYNCED" | "SYNCED";
+
+/** How long past its server-side timeout a watch may stay open before it counts as stalled. */
+export const WATCH_GRACE_MS = 30_000;
 export type ChangeType = "added" | "updated" | "deleted";
 
 export interface ReflectorOptions<T extends KubeObject> {
@@ -43,6 +48,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   #state: ReflectorState = "DESYNCED";
   #lists = 0;
   #expired = 0;
+  #stalls = 0;
 
   constructor(opts: ReflectorOptions<T>) {
     this.#opts = opts;
@@ -61,6 +67,11 @@ export class Reflector<T extends KubeObject = KubeObject> {
   /** How many times a watch was told its resourceVersion expired (410 Gone). */
   get expirations(): number {
     return this.#expired;
+  }
+
+  /** How many watches were abandoned because the server never ended them. */
+  get stalls(): number {
+    return this.#stalls;
   }
 
   get(namespace: string | undefined, name: string): T | undefined {
@@ -135,20 +146,39 @@ export class Reflector<T extends KubeObject = KubeObject> {
 
   /** Watches until aborted or failed; a normal end of the stream reopens from the last version. */
   async #watchFrom(resourceVersion: string, signal: AbortSignal): Promise<void> {
-    const { client, apiVersion, kind, namespace, labelSelector } = this.#opts;
     let rv = resourceVersion;
-    while (!signal.aborted) {
-      const timeoutSeconds = this.#opts.watchTimeoutSeconds ??
-        Math.round(300 + 300 * Math.random());
+    while (!signal.aborted) rv = await this.#watchOnce(rv, signal);
+  }
+
+  /** One watch request; returns the last resourceVersion seen. */
+  async #watchOnce(resourceVersion: string, signal: AbortSignal): Promise<string> {
+    const { client, apiVersion, kind, namespace, labelSelector, clock } = this.#opts;
+    const timeoutSeconds = this.#opts.watchTimeoutSeconds ?? Math.round(300 + 300 * Math.random());
+    const stalled = new AbortController();
+    const cancel = clock.setTimer(() => stalled.abort(), timeoutSeconds * 1000 + WATCH_GRACE_MS);
+    let rv = resourceVersion;
+    try {
       const events = client.watch<T>(apiVersion, kind, {
         namespace,
         labelSelector,
         resourceVersion: rv,
         timeoutSeconds,
-        signal,
+        signal: AbortSignal.any([signal, stalled.signal]),
       });
       for await (const event of events) rv = this.#handle(event, rv);
+    } catch (err) {
+      if (!stalled.signal.aborted || signal.aborted) throw err;
+    } finally {
+      cancel();
     }
+    if (stalled.signal.aborted && !signal.aborted) {
+      this.#stalls++;
+      this.#opts.log.warn("watch outlived its timeout (dead connection?); reopening", {
+        kind,
+        timeoutSeconds,
+      });
+    }
+    return rv;
   }
 
   #handle(event: WatchEvent<T>, rv: string): string {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { KubeClient } from "./client.ts";
 import { FakeClock } from "./fake_clock.ts";
 import { nullLogger } from "./log.ts";
-import { Reflector } from "./reflector.ts";
+import { Reflector, WATCH_GRACE_MS } from "./reflector.ts";
 import type { KubeRequest, Transport } from "./transport.ts";
 import type { KubeObject } from "./types.ts";
 
@@ -118,6 +118,36 @@ Deno.test("reflector backs off after failures and marks itself DESYNCED", async 
   await clock.advance(1);
   assert.equal(r.state, "SYNCED");
   assert.deepEqual(states, ["SYNCED"]);
+  stop.abort();
+  await running;
+});
+
+Deno.test("a watch the server never ends (dead connection) is abandoned and reopened", async () => {
+  const t = new ScriptedTransport();
+  t.lists.push(listOf("10", cm("a", "5")));
+  // The first watch delivers one event, then neither ends nor errors until aborted.
+  t.watches.push((req) => lines([{ type: "MODIFIED", object: cm("a", "12") }], req.signal));
+  const clock = new FakeClock();
+  const r = new Reflector({
+    client: new KubeClient(t),
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    clock,
+    log: nullLogger,
+    watchTimeoutSeconds: 60,
+  });
+  const stop = new AbortController();
+  const running = r.run(stop.signal);
+  await clock.advance(0);
+  assert.equal(t.watchRequests.length, 1);
+  await clock.advance(60_000 + WATCH_GRACE_MS - 1);
+  assert.equal(t.watchRequests.length, 1, "kept while the server may still end it");
+  await clock.advance(1);
+  assert.equal(r.stalls, 1);
+  assert.equal(t.watchRequests.length, 2, "reopened");
+  assert.equal(t.watchRequests[1].query?.resourceVersion, "12", "from the last event, no relist");
+  assert.equal(r.lists, 1);
+  assert.equal(r.state, "SYNCED");
   stop.abort();
   await running;
 });

@@ -108,6 +108,16 @@ export function installCrd(client: KubeClient): Promise<void> {
       );
       return ok ? true : undefined;
     });
+    // Established is not yet served: lists answer 429 until the watch cache has filled.
+    await eventually("FrappeDeployments served", async () => {
+      try {
+        await client.list(API_VERSION, KIND, {});
+        return true;
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 429) return undefined;
+        throw err;
+      }
+    });
   })();
   return crdInstalled;
 }
