@@ -58,6 +58,18 @@ Deno.test("faults: wrong or missing password exits 11 and never prints the passw
   }
 });
 
+Deno.test("faults: a password sent to a Redis that has none exits 11, not 10", async () => {
+  const server = await startRedis();
+  try {
+    const r = await cli(["--redis", `redis://:extra@127.0.0.1:${server.port}`, ...TARGET]);
+    assert.equal(r.code, EXIT.redisAuth, r.stderr);
+    assert.match(r.stderr, /has no password, but one was given .*without any password configured/);
+    assert.doesNotMatch(r.stderr, /extra/);
+  } finally {
+    await server.stop();
+  }
+});
+
 async function tlsServer() {
   const dir = await Deno.makeTempDir();
   const gen = await new Deno.Command("openssl", {
