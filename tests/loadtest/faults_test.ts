@@ -160,18 +160,33 @@ Deno.test("faults: a db index the server does not have exits 2, not a TLS mismat
   }
 });
 
-Deno.test("faults: a queue key that is not a list exits 13 before writing a job", async () => {
-  const server = await startRedis();
-  try {
-    await server.cli("SET", "rq:queue:b1:short", "oops");
-    const r = await cli(["--redis", server.url, ...TARGET]);
-    assert.equal(r.code, EXIT.redisWrongType);
-    assert.match(r.stderr, /WRONGTYPE: queue key rq:queue:b1:short holds a string/);
-    assert.equal(await server.cli("KEYS", "rq:job:*"), "");
-  } finally {
-    await server.stop();
-  }
-});
+for (
+  const [key, type, message] of [
+    [
+      "rq:queue:b1:short",
+      "string",
+      /WRONGTYPE: queue key rq:queue:b1:short holds a string, not a list/,
+    ],
+    ["rq:queues", "list", /WRONGTYPE: RQ's queue registry rq:queues holds a list, not a set/],
+  ] as const
+) {
+  Deno.test(`faults: ${key} as a ${type} exits 13 before writing a job`, async () => {
+    const server = await startRedis();
+    try {
+      await server.cli(...(type === "string" ? ["SET", key, "oops"] : ["RPUSH", key, "oops"]));
+      const r = await cli(["--redis", server.url, ...TARGET]);
+      assert.equal(r.code, EXIT.redisWrongType, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(await server.cli("KEYS", "rq:job:*"), "");
+      assert.equal(
+        await server.cli("EXISTS", "rq:queue:b1:short"),
+        key === "rq:queues" ? "0" : "1",
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+}
 
 class NotFoundTransport implements Transport {
   request(req: KubeRequest): Promise<unknown> {
