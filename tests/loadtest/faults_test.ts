@@ -16,14 +16,19 @@ import { runLoadtest } from "../../loadtest/run.ts";
 import { SCENARIOS } from "../../loadtest/scenarios.ts";
 import { freePort, startRedis } from "./support.ts";
 
-/** Runs main(args), returning its exit code and what it wrote with console.error. */
+/**
+ * Runs main(args), returning its exit code and what it wrote with console.error;
+ * a failure must be exactly one line (docs/loadtest.md "Exit codes").
+ */
 async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   const lines: string[] = [];
   const original = console.error;
   console.error = (...a: unknown[]) => lines.push(a.join(" "));
   try {
     const code = await main(args);
-    return { code, stderr: lines.join("\n") };
+    const stderr = lines.join("\n");
+    if (code !== EXIT.ok) assert.equal(stderr.split("\n").length, 1, `not one line:\n${stderr}`);
+    return { code, stderr };
   } finally {
     console.error = original;
   }
@@ -235,5 +240,6 @@ Deno.test("faults: bad flags exit 2 with the reason", async () => {
     const r = await cli([...args]);
     assert.equal(r.code, EXIT.usage, args.join(" "));
     assert.match(r.stderr, pattern);
+    assert.match(r.stderr, /^frappe-op loadtest: .* \(see frappe-op loadtest --help\)$/);
   }
 });
