@@ -1,7 +1,7 @@
 /**
  * Real RQ workers (rq 1.15.1 for Frappe v15, rq 2.6.1 for v16) running the
  * frappe stand-in pick up every job `runLoadtest` enqueues, call test_job with
- * the right arguments, and end them finished; a worker SIGKILLed mid-job
+ * the right arguments, and end them finished; a worker of either version SIGKILLed mid-job
  * shows up as lost in the report and fails --expect-no-loss.
  * Needs redis-server, setsid and the venvs of hack/python-env.sh (-A).
  */
@@ -87,63 +87,71 @@ for (const version of [15, 16] as FrappeVersion[]) {
   });
 }
 
-Deno.test("workers: a job whose worker is SIGKILLed mid-run is reported lost", async () => {
-  const server = await startRedis();
-  const log = await Deno.makeTempFile({ prefix: "standin-", suffix: ".jsonl" });
-  const redis = await connectRedis({ url: server.url });
-  const workers: Worker[] = [];
-  try {
-    const at = new Date();
-    const spec = { site: "site1.local", method: TEST_JOB, queue: "short" };
-    const long = buildJob(16, BENCH, { ...spec, kwargs: { s: 60 } }, at);
-    const shorts = [1, 2, 3].map(() => buildJob(16, BENCH, { ...spec, kwargs: { s: 0.1 } }, at));
-    const t0 = Date.now();
-    const enqueue = await enqueueJobs(redis, [long, ...shorts], { batchSize: 1 });
-    const victim = await startWorker("2.6.1", server.url, [`${BENCH}:short`], {
-      log,
-      monitorInterval: 1,
-    });
-    workers.push(victim);
-    await waitForEntry(log, (e) => e.job_id === long.id && e.phase === "start");
-    const horses = childPids(victim.pid);
-    assert.equal(horses.length, 1, "the worker runs the job in one work horse");
-    victim.killHard();
-    await victim.done;
-    for (let i = 0; i < 40 && isAlive(horses[0]); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(!isAlive(horses[0]), "the work horse is gone too");
-    workers.push(await startWorker("2.6.1", server.url, [`${BENCH}:short`], { burst: true, log }));
-    const observation = await observe({
-      redis,
-      benchId: BENCH,
-      queues: ["short"],
-      jobIds: enqueue.enqueued,
-      intervalMs: 200,
-      timeoutMs: 30_000,
-      lostAfterMs: 3_000,
-      elapsed: () => Date.now() - t0,
-    });
-    assert.equal(observation.endedBy, "done");
-    assert.equal(observation.states.get(long.id), "lost");
-    const report = buildReport({
-      scenario: "kill",
-      frappeVersion: 16,
-      benchId: BENCH,
-      queues: ["short"],
-      enqueue,
-      observation,
-      workers: [],
-      prices: DEFAULT_PRICES,
-    });
-    assert.equal(report.jobs.finished, 3);
-    assert.equal(report.jobs.lost, 1);
-    assert.equal(report.jobs.missing, 1);
-    const failures = checkExpectations(report, { noLoss: true });
-    assert.equal(failures.length, 1);
-    assert.match(failures[0], /--expect-no-loss: 1 of 4 jobs did not finish .*lost 1/);
-  } finally {
-    redis.disconnect();
-    await Promise.all(workers.map((w) => w.stop()));
-    await server.stop();
-    await Deno.remove(log);
-  }
-});
+for (const version of [15, 16] as FrappeVersion[]) {
+  Deno.test(`workers: a job whose rq ${RQ_OF[version]} worker is SIGKILLed mid-run is reported lost`, async () => {
+    const server = await startRedis();
+    const log = await Deno.makeTempFile({ prefix: "standin-", suffix: ".jsonl" });
+    const redis = await connectRedis({ url: server.url });
+    const workers: Worker[] = [];
+    try {
+      const at = new Date();
+      const spec = { site: "site1.local", method: TEST_JOB, queue: "short" };
+      const long = buildJob(version, BENCH, { ...spec, kwargs: { s: 60 } }, at);
+      const shorts = [1, 2, 3].map(() =>
+        buildJob(version, BENCH, { ...spec, kwargs: { s: 0.1 } }, at)
+      );
+      const t0 = Date.now();
+      const enqueue = await enqueueJobs(redis, [long, ...shorts], { batchSize: 1 });
+      const victim = await startWorker(RQ_OF[version], server.url, [`${BENCH}:short`], {
+        log,
+        monitorInterval: 1,
+      });
+      workers.push(victim);
+      await waitForEntry(log, (e) => e.job_id === long.id && e.phase === "start");
+      const horses = childPids(victim.pid);
+      assert.equal(horses.length, 1, "the worker runs the job in one work horse");
+      victim.killHard();
+      await victim.done;
+      for (let i = 0; i < 40 && isAlive(horses[0]); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(!isAlive(horses[0]), "the work horse is gone too");
+      workers.push(
+        await startWorker(RQ_OF[version], server.url, [`${BENCH}:short`], { burst: true, log }),
+      );
+      const observation = await observe({
+        redis,
+        benchId: BENCH,
+        queues: ["short"],
+        jobIds: enqueue.enqueued,
+        intervalMs: 200,
+        timeoutMs: 30_000,
+        lostAfterMs: 3_000,
+        elapsed: () => Date.now() - t0,
+      });
+      assert.equal(observation.endedBy, "done");
+      assert.equal(observation.states.get(long.id), "lost");
+      const report = buildReport({
+        scenario: "kill",
+        frappeVersion: version,
+        benchId: BENCH,
+        queues: ["short"],
+        enqueue,
+        observation,
+        workers: [],
+        prices: DEFAULT_PRICES,
+      });
+      assert.equal(report.jobs.finished, 3);
+      assert.equal(report.jobs.lost, 1);
+      assert.equal(report.jobs.missing, 1);
+      const failures = checkExpectations(report, { noLoss: true });
+      assert.equal(failures.length, 1);
+      assert.match(failures[0], /--expect-no-loss: 1 of 4 jobs did not finish .*lost 1/);
+    } finally {
+      redis.disconnect();
+      await Promise.all(workers.map((w) => w.stop()));
+      await server.stop();
+      await Deno.remove(log);
+    }
+  });
+}
