@@ -80,11 +80,16 @@ Deno.test("report: timings, peaks, replica-seconds and cost", () => {
   assert.equal(a.replicaSeconds, 1020);
   // per replica-hour: 0.5*0.04 + 1*0.005 = 0.025 $; 1020 s -> 0.007083 $
   assert.equal(a.cost, 0.007083);
+  // always on at 1 replica for the 300 s window: 300/3600 * 0.025
+  assert.equal(a.alwaysOnOneReplicaCost, 0.002083);
   // always on at maxReplicas 10 for the 300 s window: 10 * 300/3600 * 0.025
-  assert.equal(a.alwaysOnBasis, "maxReplicas");
-  assert.equal(a.alwaysOnCost, 0.020833);
-  assert.equal(r.workers[1].alwaysOnBasis, "peak");
-  assert.equal(r.cost.savedPercent, 66);
+  assert.equal(a.alwaysOnPeakBasis, "maxReplicas");
+  assert.equal(a.alwaysOnPeakCost, 0.020833);
+  assert.equal(r.workers[1].alwaysOnPeakBasis, "peak");
+  assert.equal(r.workers[1].alwaysOnPeakCost, 0);
+  // Two workers at 1 replica (the sum of the rounded rows); the burst cost more, far less than peak.
+  assert.deepEqual(r.cost.alwaysOnOneReplica, { cost: 0.004166, savedPercent: -70 });
+  assert.deepEqual(r.cost.alwaysOnPeak, { cost: 0.020833, savedPercent: 66 });
   assert.equal(r.otherTenantsStayedAtMin, true);
   assert.deepEqual(r.jobs, {
     enqueued: 10,
@@ -96,7 +101,13 @@ Deno.test("report: timings, peaks, replica-seconds and cost", () => {
     stillRunning: 0,
     missing: 0,
   });
-  assert.match(formatReport(r), /back to minimum:\s+300s/);
+  const text = formatReport(r);
+  assert.match(text, /back to minimum:\s+300s/);
+  assert.match(
+    text,
+    /1 replica per worker \(a bench without autoscaling\): \$0\.004166 \(autoscaled cost 70% more\)/,
+  );
+  assert.match(text, /at peak \(maxReplicas, else the observed peak\): +\$0\.020833 \(66% saved\)/);
 });
 
 Deno.test("expectations: each failure names its flag", () => {

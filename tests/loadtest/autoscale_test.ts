@@ -110,7 +110,8 @@ Deno.test("autoscale: scale-up, drain, back to minimum, no loss, other tenant un
     assert.ok(t.maxReplicasSeconds! <= t.drainSeconds!);
     assert.ok(t.drainSeconds! < t.backToMinSeconds!);
     assert.ok(r.workers[0].replicaSeconds > 0);
-    assert.ok(r.cost.autoscaled > 0 && r.cost.autoscaled < r.cost.alwaysOn);
+    assert.ok(r.cost.autoscaled > 0 && r.cost.autoscaled < r.cost.alwaysOnPeak.cost);
+    assert.ok(r.cost.alwaysOnOneReplica.cost < r.cost.alwaysOnPeak.cost);
   } finally {
     running = false;
     await autoscaler;
