@@ -16,6 +16,8 @@ import type { Observation, Sample } from "./observer.ts";
 export interface WorkerInfo {
   tenant: string;
   deployment: string;
+  /** Worker type: short, long, default or a custom queue's name. */
+  type: string;
   /** Requested vCPU and GiB per replica. */
   cpu: number;
   memoryGiB: number;
@@ -33,6 +35,7 @@ export const DEFAULT_PRICES: Prices = { vcpuHour: 0.04, gibHour: 0.005 };
 export interface WorkerReport {
   tenant: string;
   deployment: string;
+  type: string;
   minReplicas: number;
   peakReplicas: number;
   replicaSeconds: number;
@@ -153,6 +156,7 @@ function workerReport(w: WorkerInfo, samples: Sample[], prices: Prices): WorkerR
   return {
     tenant: w.tenant,
     deployment: w.deployment,
+    type: w.type,
     minReplicas: minimumOf(w, samples),
     peakReplicas: peak,
     replicaSeconds: round(replicaMs / 1000, 1),
@@ -162,6 +166,11 @@ function workerReport(w: WorkerInfo, samples: Sample[], prices: Prices): WorkerR
     alwaysOnPeakBasis: w.maxReplicas === undefined ? "peak" : "maxReplicas",
     alwaysOnPeakCost: cost(peakReplicas * windowS),
   };
+}
+
+/** The workers that went above their minimum during the run. */
+export function leftMinimum(workers: WorkerReport[]): WorkerReport[] {
+  return workers.filter((w) => w.peakReplicas > w.minReplicas);
 }
 
 function baseline(autoscaled: number, alwaysOn: number): Baseline {
@@ -212,9 +221,7 @@ export function buildReport(input: ReportInput): Report {
     jobs: jobCounts(input),
     timings: timings(input, load),
     workers,
-    otherTenantsStayedAtMin: others.length
-      ? others.every((w) => w.peakReplicas <= w.minReplicas)
-      : undefined,
+    otherTenantsStayedAtMin: others.length ? leftMinimum(others).length === 0 : undefined,
     cost: {
       prices: input.prices,
       autoscaled: round(autoscaled, 6),

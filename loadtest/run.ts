@@ -177,7 +177,10 @@ function reportPhase(
     workers: p.targets.flatMap((t) => t.workers),
     prices: cfg.prices,
   });
-  const expect = { ...cfg.expect, othersAtMin: cfg.expect.othersAtMin ?? cfg.scenario.multiTenant };
+  const expect = {
+    ...cfg.expect,
+    stayAtMinimum: cfg.expect.stayAtMinimum ?? cfg.scenario.stayAtMinimum,
+  };
   const failures = interrupted || !cfg.wait ? [] : checkExpectations(report, expect);
   return { report, failures, interrupted: interrupted || observation?.endedBy === "interrupted" };
 }

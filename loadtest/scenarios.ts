@@ -18,8 +18,10 @@ export interface Scenario {
   jobName?: string;
   /** The `job_id` Frappe's scheduler would pass (before site namespacing). */
   jobIdPrefix?: string;
-  /** Load goes to the first `--tenant`; the others must stay at their minimum. */
+  /** Load goes to the first `--tenant`. */
   multiTenant?: boolean;
+  /** Implied expectation: these workers never leave their minimum (see Expectations). */
+  stayAtMinimum?: "all" | "others";
 }
 
 /** A scheduled job type Frappe runs daily on the long queue ("Daily Long"). */
@@ -28,10 +30,11 @@ export const DAILY_REPORT_JOB_TYPE = "auto_email_report.send_daily";
 export const SCENARIOS: Record<string, Scenario> = {
   idle: {
     name: "idle",
-    description: "no jobs: watch that idle workers stay at their minimum",
+    description: "no jobs: every worker must stay at its minimum for --timeout",
     queue: "short",
     jobs: 0,
     jobSeconds: 0,
+    stayAtMinimum: "all",
   },
   export: {
     name: "export",
@@ -70,6 +73,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     jobs: 50,
     jobSeconds: 2,
     multiTenant: true,
+    stayAtMinimum: "others",
   },
 };
 
