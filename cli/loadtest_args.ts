@@ -103,6 +103,13 @@ function scenarioOf(v: Values) {
       `unknown --scenario ${name} (${Object.keys(SCENARIOS).join(", ")})`,
     );
   }
+  if (preset?.call === "scheduled_job" && v["job-seconds"] !== undefined) {
+    throw new LoadtestError(
+      "usage",
+      `--scenario ${name} enqueues Frappe's run_scheduled_job, which takes no duration: ` +
+        `--job-seconds does not apply`,
+    );
+  }
   return {
     ...(preset ?? { name, description: "flags only", queue: "short", jobs: 10, jobSeconds: 1 }),
     queue: v.queue ?? preset?.queue ?? "short",

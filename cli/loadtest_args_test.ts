@@ -17,7 +17,7 @@ Deno.test("loadtest args: --expect-max-replicas N and TYPE=N, repeatable", () =>
   assert.equal(plain.maxReplicasByType, undefined);
 });
 
-Deno.test("loadtest args: bad --expect-max-replicas and idle without a target are usage errors", () => {
+Deno.test("loadtest args: what a scenario cannot use, and bad --expect-max-replicas, are usage errors", () => {
   for (
     const [args, pattern] of [
       [[...TARGET, "--expect-max-replicas", "short=x"], /--expect-max-replicas must be a number/],
@@ -29,6 +29,10 @@ Deno.test("loadtest args: bad --expect-max-replicas and idle without a target ar
       ],
       [[...TARGET, "--expect-max-replicas", "1", "--expect-max-replicas", "2"], /given twice/],
       [[...TARGET, "--scenario", "idle"], /--scenario idle watches worker replicas/],
+      [
+        [...TARGET, "--scenario", "daily-report", "--job-seconds", "5"],
+        /run_scheduled_job, which takes no duration/,
+      ],
     ] as const
   ) {
     assert.throws(

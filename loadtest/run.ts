@@ -116,7 +116,7 @@ async function plan(cfg: RunConfig, cluster?: ClusterView): Promise<Plan> {
 
 async function enqueuePhase(redis: Redis, cfg: RunConfig, p: Plan, deps: RunDeps) {
   const at = new Date((deps.now ?? Date.now)());
-  const specs = jobSpecs({ site: p.site, ...cfg.scenario }).map((s) => ({
+  const specs = jobSpecs({ ...cfg.scenario, site: p.site, version: p.version }).map((s) => ({
     ...s,
     timeout: p.timeout,
   }));
