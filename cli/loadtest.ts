@@ -91,6 +91,11 @@ async function execute(cfg: CliConfig): Promise<number> {
   }
 }
 
+/** Errors are one line (docs/loadtest.md): a server's or API's multi-line message is joined. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ");
+}
+
 export async function main(args: string[]): Promise<number> {
   try {
     const cfg = parseLoadtestArgs(args, { REDIS_PASSWORD: Deno.env.get("REDIS_PASSWORD") });
@@ -101,8 +106,8 @@ export async function main(args: string[]): Promise<number> {
     return await execute(cfg);
   } catch (err) {
     if (err instanceof LoadtestError) {
-      console.error(`frappe-op loadtest: ${err.message}`);
-      if (err.kind === "usage") console.error("run `frappe-op loadtest --help` for the flags");
+      const hint = err.kind === "usage" ? " (see frappe-op loadtest --help)" : "";
+      console.error(`frappe-op loadtest: ${oneLine(err.message)}${hint}`);
       return err.exitCode;
     }
     console.error(`frappe-op loadtest: internal error: ${(err as Error)?.stack ?? err}`);

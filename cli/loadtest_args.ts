@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { LoadtestError } from "../loadtest/errors.ts";
 import { DEFAULT_PRICES } from "../loadtest/report.ts";
+import type { Expectations } from "../loadtest/expect.ts";
 import type { RunConfig } from "../loadtest/run.ts";
 import { SCENARIOS } from "../loadtest/scenarios.ts";
 
@@ -21,7 +22,8 @@ observe:
   --connect-timeout S (5)
   --price-vcpu-hour P (${DEFAULT_PRICES.vcpuHour})  --price-gib-hour P (${DEFAULT_PRICES.gibHour})
 expect (exit 3 when not met):
-  --expect-max-replicas N  --expect-scale-up-within S  --expect-scale-down-within S  --expect-no-loss
+  --expect-max-replicas N|TYPE=N (repeatable)  --expect-scale-up-within S
+  --expect-scale-down-within S  --expect-no-loss
 kubernetes:
   --kubeconfig PATH  --context NAME
 `;
@@ -56,7 +58,7 @@ const OPTIONS = {
   json: { type: "string" },
   "price-vcpu-hour": { type: "string" },
   "price-gib-hour": { type: "string" },
-  "expect-max-replicas": { type: "string" },
+  "expect-max-replicas": { type: "string", multiple: true },
   "expect-scale-up-within": { type: "string" },
   "expect-scale-down-within": { type: "string" },
   "expect-no-loss": { type: "boolean" },
@@ -67,7 +69,7 @@ const OPTIONS = {
 
 function num(flag: string, v: string | undefined, min = 0): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
+  const n = v.trim() === "" ? NaN : Number(v);
   if (!Number.isFinite(n) || n < min) {
     throw new LoadtestError("usage", `--${flag} must be a number >= ${min}, got "${v}"`);
   }
@@ -101,11 +103,44 @@ function scenarioOf(v: Values) {
       `unknown --scenario ${name} (${Object.keys(SCENARIOS).join(", ")})`,
     );
   }
+  if (preset?.call === "scheduled_job" && v["job-seconds"] !== undefined) {
+    throw new LoadtestError(
+      "usage",
+      `--scenario ${name} enqueues Frappe's run_scheduled_job, which takes no duration: ` +
+        `--job-seconds does not apply`,
+    );
+  }
   return {
     ...(preset ?? { name, description: "flags only", queue: "short", jobs: 10, jobSeconds: 1 }),
     queue: v.queue ?? preset?.queue ?? "short",
     jobs: int("jobs", v.jobs) ?? preset?.jobs ?? 10,
     jobSeconds: num("job-seconds", v["job-seconds"]) ?? preset?.jobSeconds ?? 1,
+  };
+}
+
+/** `--expect-max-replicas N` (every worker of the loaded tenant) and/or `TYPE=N`, repeatable. */
+function maxReplicasOf(
+  values: string[] = [],
+): Pick<Expectations, "maxReplicas" | "maxReplicasByType"> {
+  const flag = "expect-max-replicas";
+  const all = values.filter((v) => !v.includes("="));
+  if (all.length > 1) {
+    throw new LoadtestError("usage", `--${flag} N given twice: ${all.join(", ")}`);
+  }
+  const byType = new Map<string, number>();
+  for (const v of values.filter((v) => v.includes("="))) {
+    const [type, n] = v.split("=", 2);
+    if (!/^[a-z0-9-]+$/.test(type) || byType.has(type)) {
+      throw new LoadtestError(
+        "usage",
+        `--${flag} wants N or TYPE=N (e.g. short=10), once per type, got "${v}"`,
+      );
+    }
+    byType.set(type, int(flag, n)!);
+  }
+  return {
+    maxReplicas: int(flag, all[0]),
+    maxReplicasByType: byType.size ? Object.fromEntries(byType) : undefined,
   };
 }
 
@@ -150,7 +185,7 @@ export function parseLoadtestArgs(
       gibHour: num("price-gib-hour", v["price-gib-hour"]) ?? DEFAULT_PRICES.gibHour,
     },
     expect: {
-      maxReplicas: int("expect-max-replicas", v["expect-max-replicas"]),
+      ...maxReplicasOf(v["expect-max-replicas"]),
       scaleUpWithinS: num("expect-scale-up-within", v["expect-scale-up-within"]),
       scaleDownWithinS: num("expect-scale-down-within", v["expect-scale-down-within"]),
       noLoss: v["expect-no-loss"] ?? false,
@@ -160,6 +195,12 @@ export function parseLoadtestArgs(
     throw new LoadtestError(
       "usage",
       "give a <namespace>/<name> target, or --redis, --bench-id and --site",
+    );
+  }
+  if (run.scenario.stayAtMinimum === "all" && tenants.length === 0) {
+    throw new LoadtestError(
+      "usage",
+      `--scenario ${run.scenario.name} watches worker replicas: give a <namespace>/<name> target`,
     );
   }
   if (run.scenario.multiTenant && tenants.length < 2) {

@@ -164,6 +164,7 @@ export class KubeClusterView implements ClusterView {
     return {
       tenant: `${ns}/${fdName}`,
       deployment: d.metadata.name,
+      type,
       cpu: parseCpu(requests.cpu),
       memoryGiB: parseMemoryGiB(requests.memory),
       minReplicas: so ? so.spec?.minReplicaCount ?? 0 : replicas,

@@ -94,8 +94,8 @@ Deno.test("cluster: benchTarget of a long-named bench finds its hashed Service a
     spec: { minReplicaCount: 0, maxReplicaCount: 4 },
   };
   const t = await new KubeClusterView(new KubeClient(api)).benchTarget("shop", long);
-  assert.deepEqual(t.workers.map((w) => [w.deployment, w.minReplicas, w.maxReplicas]), [
-    [worker.metadata.name, 0, 4],
+  assert.deepEqual(t.workers.map((w) => [w.deployment, w.type, w.minReplicas, w.maxReplicas]), [
+    [worker.metadata.name, "short", 0, 4],
   ]);
   const host = new URL(t.redisUrl).hostname;
   assert.ok(host.split(".")[0].length <= 52, host);
@@ -116,6 +116,7 @@ Deno.test("cluster: benchTarget reads bench id, Redis, password, site, workers",
     {
       tenant: "shop/a",
       deployment: "a-worker-short",
+      type: "short",
       cpu: 0.5,
       memoryGiB: 1,
       minReplicas: 0,
@@ -124,6 +125,7 @@ Deno.test("cluster: benchTarget reads bench id, Redis, password, site, workers",
     {
       tenant: "shop/a",
       deployment: "a-worker-default",
+      type: "default",
       cpu: 0.2,
       memoryGiB: 0.5,
       minReplicas: 1,

@@ -31,15 +31,21 @@ export interface EnqueueResult {
   interrupted: boolean;
 }
 
-/** Fails early, before any write, when a queue key exists but is not a LIST. */
+/**
+ * Fails early, before any write, when a key the transaction writes holds the
+ * wrong type: a queue key must be a LIST, `rq:queues` a SET (or absent). A
+ * wrong type would otherwise fail inside EXEC after the other commands applied.
+ */
 export async function checkQueueKeys(redis: Redis, keys: string[]): Promise<void> {
-  for (const key of new Set(keys)) {
+  const wanted = new Map<string, string>(keys.map((k) => [k, "list"]));
+  wanted.set(QUEUES_SET_KEY, "set");
+  for (const [key, want] of wanted) {
     const type = await redis.type(key);
-    if (type !== "list" && type !== "none") {
+    if (type !== want && type !== "none") {
       throw new LoadtestError(
         "redisWrongType",
-        `WRONGTYPE: queue key ${key} holds a ${type}, not a list; ` +
-          `RQ workers cannot use it (delete it or check the bench id)`,
+        `WRONGTYPE: ${key === QUEUES_SET_KEY ? "RQ's queue registry" : "queue key"} ${key} ` +
+          `holds a ${type}, not a ${want}; RQ cannot use it (delete it or check the bench id)`,
       );
     }
   }

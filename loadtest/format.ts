@@ -1,11 +1,17 @@
 /** Plain-text renderings of a Report and of one live Sample (the CLI prints them). */
 
 import type { Sample } from "./observer.ts";
-import type { Report } from "./report.ts";
+import type { Baseline, Report } from "./report.ts";
 
 const show = (v: number | undefined, unit = "s") => v === undefined ? "-" : `${v}${unit}`;
 /** Dollars: cents for big amounts, six decimals for the small ones a short test costs. */
 const money = (n: number) => n >= 1 ? n.toFixed(2) : n.toFixed(6);
+
+function baselineText(b: Baseline): string {
+  const p = b.savedPercent;
+  const saved = p === undefined ? "" : p >= 0 ? ` (${p}% saved)` : ` (autoscaled cost ${-p}% more)`;
+  return `$${money(b.cost)}${saved}`;
+}
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -46,7 +52,17 @@ export function formatReport(r: Report): string {
     lines.push(
       "",
       table([
-        ["tenant", "worker", "min", "peak", "replica-s", "cost $", "always-on", "always-on $"],
+        [
+          "tenant",
+          "worker",
+          "min",
+          "peak",
+          "replica-s",
+          "cost $",
+          "always-on 1 $",
+          "always-on peak",
+          "always-on peak $",
+        ],
         ...r.workers.map((w) => [
           w.tenant,
           w.deployment,
@@ -54,17 +70,18 @@ export function formatReport(r: Report): string {
           String(w.peakReplicas),
           String(w.replicaSeconds),
           money(w.cost),
-          `${w.alwaysOnReplicas} (${w.alwaysOnBasis})`,
-          money(w.alwaysOnCost),
+          money(w.alwaysOnOneReplicaCost),
+          `${w.alwaysOnPeakReplicas} (${w.alwaysOnPeakBasis})`,
+          money(w.alwaysOnPeakCost),
         ]),
       ]),
-    );
-    const saved = r.cost.savedPercent === undefined ? "" : ` (${r.cost.savedPercent}% saved)`;
-    lines.push(
       "",
-      `cost: autoscaled $${money(r.cost.autoscaled)} vs always-on $${
-        money(r.cost.alwaysOn)
-      }${saved} at $${r.cost.prices.vcpuHour}/vCPU-h, $${r.cost.prices.gibHour}/GiB-h`,
+      `cost at $${r.cost.prices.vcpuHour}/vCPU-h, $${r.cost.prices.gibHour}/GiB-h: ` +
+        `autoscaled $${money(r.cost.autoscaled)}`,
+      `  vs always-on, 1 replica per worker (a bench without autoscaling): ` +
+        baselineText(r.cost.alwaysOnOneReplica),
+      `  vs always-on at peak (maxReplicas, else the observed peak):       ` +
+        baselineText(r.cost.alwaysOnPeak),
     );
   }
   if (r.otherTenantsStayedAtMin !== undefined) {

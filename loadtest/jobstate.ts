@@ -72,8 +72,9 @@ export class JobTracker {
   }
 
   private async workersAlive(redis: Redis, rows: Row[]): Promise<Map<string, boolean>> {
-    const names = [...new Set(rows.filter((r) => r.status === "started" && r.worker))]
-      .map((r) => r.worker!);
+    const names = [
+      ...new Set(rows.filter((r) => r.status === "started" && r.worker).map((r) => r.worker!)),
+    ];
     const alive = new Map<string, boolean>();
     if (names.length === 0) return alive;
     const res = await redis.pipeline(names.map((n) => ["EXISTS", workerKey(n)]));

@@ -79,6 +79,15 @@ export function classifyRedisError(
   if (err instanceof LoadtestError) return err;
   const where = redactUrl(target.url);
   const msg = err instanceof Error ? err.message : String(err);
+  // Redis >= 6 / older: a password sent to a server that has none.
+  if (/called without any password configured|no password is set/i.test(msg)) {
+    return new LoadtestError(
+      "redisAuth",
+      `Redis at ${where} has no password, but one was given (URL, REDIS_PASSWORD or the ` +
+        `FrappeDeployment's Secret): ${msg}`,
+      { cause: err },
+    );
+  }
   if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(msg)) {
     return new LoadtestError("redisAuth", `Redis at ${where} rejected the credentials: ${msg}`, {
       cause: err,

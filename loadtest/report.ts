@@ -2,7 +2,8 @@
  * Turns an enqueue result and the observer's samples into the numbers a
  * person asks after a load test: how fast workers scaled up, how long the
  * queue took to drain, whether any job was lost, and what the worker
- * replica-seconds cost compared with keeping the same workers always on.
+ * replica-seconds cost compared with keeping the same workers always on:
+ * at 1 replica each (a bench without autoscaling) and at their peak.
  *
  * Time zero is the start of enqueueing. "At minimum" means a worker's
  * replicas <= its minReplicas (from the cluster; without it, the replicas of
@@ -15,6 +16,8 @@ import type { Observation, Sample } from "./observer.ts";
 export interface WorkerInfo {
   tenant: string;
   deployment: string;
+  /** Worker type: short, long, default or a custom queue's name. */
+  type: string;
   /** Requested vCPU and GiB per replica. */
   cpu: number;
   memoryGiB: number;
@@ -32,14 +35,23 @@ export const DEFAULT_PRICES: Prices = { vcpuHour: 0.04, gibHour: 0.005 };
 export interface WorkerReport {
   tenant: string;
   deployment: string;
+  type: string;
   minReplicas: number;
   peakReplicas: number;
   replicaSeconds: number;
   cost: number;
-  /** Replicas of the always-on comparison: maxReplicas, or the observed peak when unknown. */
-  alwaysOnReplicas: number;
-  alwaysOnBasis: "maxReplicas" | "peak";
-  alwaysOnCost: number;
+  /** The same worker at 1 replica for the observed window (a bench without autoscaling). */
+  alwaysOnOneReplicaCost: number;
+  /** Replicas of the at-peak comparison: maxReplicas, or the observed peak when unknown. */
+  alwaysOnPeakReplicas: number;
+  alwaysOnPeakBasis: "maxReplicas" | "peak";
+  alwaysOnPeakCost: number;
+}
+
+/** What the same workers would cost kept always on, and how much autoscaling saved against it. */
+export interface Baseline {
+  cost: number;
+  savedPercent?: number;
 }
 
 export interface Report {
@@ -71,7 +83,14 @@ export interface Report {
   };
   workers: WorkerReport[];
   otherTenantsStayedAtMin?: boolean;
-  cost: { prices: Prices; autoscaled: number; alwaysOn: number; savedPercent?: number };
+  cost: {
+    prices: Prices;
+    autoscaled: number;
+    /** Every worker at 1 replica: what a bench without autoscaling runs (docs/cost.md). */
+    alwaysOnOneReplica: Baseline;
+    /** Every worker at its maxReplicas (else its observed peak): a static fleet for the same peak. */
+    alwaysOnPeak: Baseline;
+  };
 }
 
 export interface ReportInput {
@@ -132,17 +151,32 @@ function workerReport(w: WorkerInfo, samples: Sample[], prices: Prices): WorkerR
   const peak = Math.max(0, ...samples.map((s) => replicasOf(s, w)));
   const windowS = samples.length > 1 ? (samples.at(-1)!.tMs - samples[0].tMs) / 1000 : 0;
   const perReplicaHour = w.cpu * prices.vcpuHour + w.memoryGiB * prices.gibHour;
-  const alwaysOnReplicas = w.maxReplicas ?? peak;
+  const cost = (replicaSeconds: number) => round((replicaSeconds / 3600) * perReplicaHour, 6);
+  const peakReplicas = w.maxReplicas ?? peak;
   return {
     tenant: w.tenant,
     deployment: w.deployment,
+    type: w.type,
     minReplicas: minimumOf(w, samples),
     peakReplicas: peak,
     replicaSeconds: round(replicaMs / 1000, 1),
-    cost: round((replicaMs / 3_600_000) * perReplicaHour, 6),
-    alwaysOnReplicas,
-    alwaysOnBasis: w.maxReplicas === undefined ? "peak" : "maxReplicas",
-    alwaysOnCost: round((alwaysOnReplicas * windowS / 3600) * perReplicaHour, 6),
+    cost: cost(replicaMs / 1000),
+    alwaysOnOneReplicaCost: cost(windowS),
+    alwaysOnPeakReplicas: peakReplicas,
+    alwaysOnPeakBasis: w.maxReplicas === undefined ? "peak" : "maxReplicas",
+    alwaysOnPeakCost: cost(peakReplicas * windowS),
+  };
+}
+
+/** The workers that went above their minimum during the run. */
+export function leftMinimum(workers: WorkerReport[]): WorkerReport[] {
+  return workers.filter((w) => w.peakReplicas > w.minReplicas);
+}
+
+function baseline(autoscaled: number, alwaysOn: number): Baseline {
+  return {
+    cost: round(alwaysOn, 6),
+    savedPercent: alwaysOn > 0 ? round((1 - autoscaled / alwaysOn) * 100, 1) : undefined,
   };
 }
 
@@ -174,8 +208,8 @@ export function buildReport(input: ReportInput): Report {
   const workers = input.workers.map((w) => workerReport(w, samples, input.prices));
   const load = input.workers.filter((w) => !input.loadTenant || w.tenant === input.loadTenant);
   const others = workers.filter((w) => input.loadTenant && w.tenant !== input.loadTenant);
-  const autoscaled = workers.reduce((a, w) => a + w.cost, 0);
-  const alwaysOn = workers.reduce((a, w) => a + w.alwaysOnCost, 0);
+  const sum = (f: (w: WorkerReport) => number) => workers.reduce((a, w) => a + f(w), 0);
+  const autoscaled = sum((w) => w.cost);
   return {
     scenario: input.scenario,
     frappeVersion: input.frappeVersion,
@@ -187,14 +221,12 @@ export function buildReport(input: ReportInput): Report {
     jobs: jobCounts(input),
     timings: timings(input, load),
     workers,
-    otherTenantsStayedAtMin: others.length
-      ? others.every((w) => w.peakReplicas <= w.minReplicas)
-      : undefined,
+    otherTenantsStayedAtMin: others.length ? leftMinimum(others).length === 0 : undefined,
     cost: {
       prices: input.prices,
       autoscaled: round(autoscaled, 6),
-      alwaysOn: round(alwaysOn, 6),
-      savedPercent: alwaysOn > 0 ? round((1 - autoscaled / alwaysOn) * 100, 1) : undefined,
+      alwaysOnOneReplica: baseline(autoscaled, sum((w) => w.alwaysOnOneReplicaCost)),
+      alwaysOnPeak: baseline(autoscaled, sum((w) => w.alwaysOnPeakCost)),
     },
   };
 }

@@ -47,12 +47,20 @@ function input(samples: Sample[]): ReportInput {
       {
         tenant: "shop/a",
         deployment: "a-worker-short",
+        type: "short",
         cpu: 0.5,
         memoryGiB: 1,
         minReplicas: 0,
         maxReplicas: 10,
       },
-      { tenant: "shop/b", deployment: "b-worker-short", cpu: 0.5, memoryGiB: 1, minReplicas: 0 },
+      {
+        tenant: "shop/b",
+        deployment: "b-worker-short",
+        type: "short",
+        cpu: 0.5,
+        memoryGiB: 1,
+        minReplicas: 0,
+      },
     ],
     prices: { vcpuHour: 0.04, gibHour: 0.005 },
   };
@@ -80,11 +88,16 @@ Deno.test("report: timings, peaks, replica-seconds and cost", () => {
   assert.equal(a.replicaSeconds, 1020);
   // per replica-hour: 0.5*0.04 + 1*0.005 = 0.025 $; 1020 s -> 0.007083 $
   assert.equal(a.cost, 0.007083);
+  // always on at 1 replica for the 300 s window: 300/3600 * 0.025
+  assert.equal(a.alwaysOnOneReplicaCost, 0.002083);
   // always on at maxReplicas 10 for the 300 s window: 10 * 300/3600 * 0.025
-  assert.equal(a.alwaysOnBasis, "maxReplicas");
-  assert.equal(a.alwaysOnCost, 0.020833);
-  assert.equal(r.workers[1].alwaysOnBasis, "peak");
-  assert.equal(r.cost.savedPercent, 66);
+  assert.equal(a.alwaysOnPeakBasis, "maxReplicas");
+  assert.equal(a.alwaysOnPeakCost, 0.020833);
+  assert.equal(r.workers[1].alwaysOnPeakBasis, "peak");
+  assert.equal(r.workers[1].alwaysOnPeakCost, 0);
+  // Two workers at 1 replica (the sum of the rounded rows); the burst cost more, far less than peak.
+  assert.deepEqual(r.cost.alwaysOnOneReplica, { cost: 0.004166, savedPercent: -70 });
+  assert.deepEqual(r.cost.alwaysOnPeak, { cost: 0.020833, savedPercent: 66 });
   assert.equal(r.otherTenantsStayedAtMin, true);
   assert.deepEqual(r.jobs, {
     enqueued: 10,
@@ -96,7 +109,13 @@ Deno.test("report: timings, peaks, replica-seconds and cost", () => {
     stillRunning: 0,
     missing: 0,
   });
-  assert.match(formatReport(r), /back to minimum:\s+300s/);
+  const text = formatReport(r);
+  assert.match(text, /back to minimum:\s+300s/);
+  assert.match(
+    text,
+    /1 replica per worker \(a bench without autoscaling\): \$0\.004166 \(autoscaled cost 70% more\)/,
+  );
+  assert.match(text, /at peak \(maxReplicas, else the observed peak\): +\$0\.020833 \(66% saved\)/);
 });
 
 Deno.test("expectations: each failure names its flag", () => {
@@ -104,24 +123,74 @@ Deno.test("expectations: each failure names its flag", () => {
   const r = buildReport(input(moved));
   const failures = checkExpectations(r, {
     maxReplicas: 3,
+    maxReplicasByType: { short: 2, pdf: 1 },
     scaleUpWithinS: 10,
     scaleDownWithinS: 60,
     noLoss: true,
-    othersAtMin: true,
+    stayAtMinimum: "others",
   });
   assert.deepEqual(failures, [
-    "--expect-max-replicas 3: a worker reached 4 replicas",
+    "--expect-max-replicas 3: a-worker-short reached 4 replicas",
+    "--expect-max-replicas short=2: a-worker-short reached 4 replicas",
+    "--expect-max-replicas pdf=1: no pdf worker was observed",
     "--expect-scale-up-within 10: first scale-up after 30s",
     "--expect-scale-down-within 60: back to minimum 180.0s after the queue drained",
-    "multi-tenant: other tenants left their minimum: shop/b b-worker-short peaked at 1",
+    "--scenario multi-tenant: the other tenants stay at their minimum; " +
+    "shop/b b-worker-short peaked at 1 (minimum 0)",
   ]);
   assert.deepEqual(
     checkExpectations(buildReport(input(RUN)), {
       maxReplicas: 4,
+      maxReplicasByType: { short: 4 },
       scaleUpWithinS: 30,
       noLoss: true,
+      stayAtMinimum: "others",
     }),
     [],
+  );
+});
+
+/** An idle bench: short and long autoscaled from 0, default static at 1; short moves when `blip`. */
+function idle(blip: boolean): ReportInput {
+  const worker = (type: string, min: number) => ({
+    tenant: "shop/erp",
+    deployment: `erp-worker-${type}`,
+    type,
+    cpu: 0.5,
+    memoryGiB: 1,
+    minReplicas: min,
+    maxReplicas: min || 10,
+  });
+  const at = (t: number, short: number): Sample => ({
+    ...sample(t, 0, 0, 0),
+    replicas: {
+      "shop/erp": { "erp-worker-short": short, "erp-worker-long": 0, "erp-worker-default": 1 },
+    },
+  });
+  return {
+    ...input([at(0, 0), at(30, blip ? 1 : 0), at(60, 0)]),
+    scenario: "idle",
+    loadTenant: undefined,
+    enqueue: { enqueued: [], startedAtMs: 0, endedAtMs: 0, interrupted: false },
+    workers: [worker("short", 0), worker("long", 0), worker("default", 1)],
+  };
+}
+
+Deno.test("expectations: idle passes with default at its 1 replica, fails when a worker moves", () => {
+  assert.deepEqual(checkExpectations(buildReport(idle(false)), { stayAtMinimum: "all" }), []);
+  assert.deepEqual(checkExpectations(buildReport(idle(true)), { stayAtMinimum: "all" }), [
+    "--scenario idle: every worker stays at its minimum; " +
+    "shop/erp erp-worker-short peaked at 1 (minimum 0)",
+  ]);
+  // Why "--expect-max-replicas 0" is the wrong check for idle: the static default worker is at 1.
+  assert.deepEqual(checkExpectations(buildReport(idle(false)), { maxReplicas: 0 }), [
+    "--expect-max-replicas 0: erp-worker-default reached 1 replica",
+  ]);
+  const perType = { maxReplicasByType: { short: 0, long: 0 } };
+  assert.deepEqual(checkExpectations(buildReport(idle(false)), perType), []);
+  assert.deepEqual(
+    checkExpectations({ ...buildReport(idle(false)), workers: [] }, { stayAtMinimum: "all" }),
+    ["--scenario idle: every worker stays at its minimum, but no worker was observed"],
   );
 });
 

@@ -116,7 +116,7 @@ async function plan(cfg: RunConfig, cluster?: ClusterView): Promise<Plan> {
 
 async function enqueuePhase(redis: Redis, cfg: RunConfig, p: Plan, deps: RunDeps) {
   const at = new Date((deps.now ?? Date.now)());
-  const specs = jobSpecs({ site: p.site, ...cfg.scenario }).map((s) => ({
+  const specs = jobSpecs({ ...cfg.scenario, site: p.site, version: p.version }).map((s) => ({
     ...s,
     timeout: p.timeout,
   }));
@@ -177,7 +177,10 @@ function reportPhase(
     workers: p.targets.flatMap((t) => t.workers),
     prices: cfg.prices,
   });
-  const expect = { ...cfg.expect, othersAtMin: cfg.expect.othersAtMin ?? cfg.scenario.multiTenant };
+  const expect = {
+    ...cfg.expect,
+    stayAtMinimum: cfg.expect.stayAtMinimum ?? cfg.scenario.stayAtMinimum,
+  };
   const failures = interrupted || !cfg.wait ? [] : checkExpectations(report, expect);
   return { report, failures, interrupted: interrupted || observation?.endedBy === "interrupted" };
 }

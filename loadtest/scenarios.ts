@@ -1,37 +1,41 @@
 /**
- * `--scenario` presets: which queue, how many jobs of which length, and how
- * they are named. Every job runs Frappe's own harmless
- * `frappe.utils.background_jobs.test_job(s)` (it sleeps `s` seconds), so a
- * load test never touches a site's data; flags given explicitly override a
- * preset's numbers.
+ * `--scenario` presets: which queue, how many jobs of which length, and what
+ * each job calls. Every job but daily-report's runs Frappe's own harmless
+ * `frappe.utils.background_jobs.test_job(s)` (it sleeps `s` seconds);
+ * daily-report's is what the scheduler enqueues, for a job type no bench has
+ * (scheduled.ts). A load test never touches a site's data; flags given
+ * explicitly override a preset's numbers.
  */
 
-import { type JobSpec, TEST_JOB } from "./rqjob.ts";
+import { type FrappeVersion, type JobSpec, TEST_JOB } from "./rqjob.ts";
+import { absentJobType, scheduledJobSpec } from "./scheduled.ts";
+
+/** What a job calls: `test_job(s=jobSeconds)`, or the scheduler's `run_scheduled_job`. */
+export type JobCall = "test_job" | "scheduled_job";
 
 export interface Scenario {
   name: string;
   description: string;
   queue: string;
   jobs: number;
+  /** Seconds each `test_job` sleeps (a scheduled job takes none). */
   jobSeconds: number;
-  /** Job name shown in RQ / Frappe's RQ Job list; defaults to the method. */
-  jobName?: string;
-  /** The `job_id` Frappe's scheduler would pass (before site namespacing). */
-  jobIdPrefix?: string;
-  /** Load goes to the first `--tenant`; the others must stay at their minimum. */
+  /** Defaults to test_job. */
+  call?: JobCall;
+  /** Load goes to the first `--tenant`. */
   multiTenant?: boolean;
+  /** Implied expectation: these workers never leave their minimum (see Expectations). */
+  stayAtMinimum?: "all" | "others";
 }
-
-/** A scheduled job type Frappe runs daily on the long queue ("Daily Long"). */
-export const DAILY_REPORT_JOB_TYPE = "auto_email_report.send_daily";
 
 export const SCENARIOS: Record<string, Scenario> = {
   idle: {
     name: "idle",
-    description: "no jobs: watch that idle workers stay at their minimum",
+    description: "no jobs: every worker must stay at its minimum for --timeout",
     queue: "short",
     jobs: 0,
     jobSeconds: 0,
+    stayAtMinimum: "all",
   },
   export: {
     name: "export",
@@ -49,12 +53,11 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   "daily-report": {
     name: "daily-report",
-    description: "one long job as the scheduler enqueues a Daily Long job type",
+    description: "what the scheduler enqueues for a due Daily Long job type, on the long queue",
     queue: "long",
     jobs: 1,
-    jobSeconds: 60,
-    jobName: "frappe.email.doctype.auto_email_report.auto_email_report.send_daily",
-    jobIdPrefix: `scheduled_job::${DAILY_REPORT_JOB_TYPE}`,
+    jobSeconds: 0,
+    call: "scheduled_job",
   },
   rapid: {
     name: "rapid",
@@ -70,26 +73,26 @@ export const SCENARIOS: Record<string, Scenario> = {
     jobs: 50,
     jobSeconds: 2,
     multiTenant: true,
+    stayAtMinimum: "others",
   },
 };
 
 export interface JobPlan {
   site: string;
+  version: FrappeVersion;
   queue: string;
   jobs: number;
   jobSeconds: number;
-  jobName?: string;
-  jobIdPrefix?: string;
+  call?: JobCall;
 }
 
-/** The JobSpecs of a plan: test_job(s=jobSeconds), unique ids. */
+/** The JobSpecs of a plan, each with its own id. */
 export function jobSpecs(plan: JobPlan): JobSpec[] {
-  return Array.from({ length: plan.jobs }, () => ({
-    site: plan.site,
-    method: TEST_JOB,
-    kwargs: { s: plan.jobSeconds },
-    queue: plan.queue,
-    jobName: plan.jobName,
-    jobId: plan.jobIdPrefix ? `${plan.jobIdPrefix}::${crypto.randomUUID()}` : undefined,
-  }));
+  return Array.from(
+    { length: plan.jobs },
+    () =>
+      plan.call === "scheduled_job"
+        ? scheduledJobSpec(plan.version, plan.site, plan.queue, absentJobType())
+        : { site: plan.site, method: TEST_JOB, kwargs: { s: plan.jobSeconds }, queue: plan.queue },
+  );
 }

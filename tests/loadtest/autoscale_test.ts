@@ -4,7 +4,8 @@
  * desired = ceil(queue length / listLength), capped, back to the minimum after
  * a cooldown) starts and stops real `rq worker` processes. Two tenants; the
  * load goes to the first; the report must show the scale-up, the drain, the
- * return to minimum, no loss, and the second tenant untouched.
+ * return to minimum, no loss, and the second tenant untouched. The idle
+ * scenario fails the run when any worker leaves its minimum.
  * Needs redis-server and the venvs of hack/python-env.sh (-A).
  */
 import assert from "node:assert/strict";
@@ -38,6 +39,7 @@ class FakeTenant {
       workers: [{
         tenant: `shop/${this.name}`,
         deployment: this.deployment,
+        type: "short",
         cpu: 0.5,
         memoryGiB: 1,
         minReplicas: 0,
@@ -110,7 +112,8 @@ Deno.test("autoscale: scale-up, drain, back to minimum, no loss, other tenant un
     assert.ok(t.maxReplicasSeconds! <= t.drainSeconds!);
     assert.ok(t.drainSeconds! < t.backToMinSeconds!);
     assert.ok(r.workers[0].replicaSeconds > 0);
-    assert.ok(r.cost.autoscaled > 0 && r.cost.autoscaled < r.cost.alwaysOn);
+    assert.ok(r.cost.autoscaled > 0 && r.cost.autoscaled < r.cost.alwaysOnPeak.cost);
+    assert.ok(r.cost.alwaysOnOneReplica.cost < r.cost.alwaysOnPeak.cost);
   } finally {
     running = false;
     await autoscaler;
@@ -119,5 +122,60 @@ Deno.test("autoscale: scale-up, drain, back to minimum, no loss, other tenant un
       await t.server.stop();
     }
     await Deno.remove(log);
+  }
+});
+
+Deno.test("autoscale: idle holds every worker at its minimum; one that moves fails the run", async () => {
+  const server = await startRedis();
+  const workers = ["short", "long", "default"].map((type) => ({
+    tenant: "shop/erp",
+    deployment: `erp-worker-${type}`,
+    type,
+    cpu: 0.5,
+    memoryGiB: 1,
+    minReplicas: type === "default" ? 1 : 0,
+    maxReplicas: type === "default" ? 1 : MAX,
+  }));
+  const run = async (short: () => number) => {
+    const cluster: ClusterView = {
+      benchTarget: () =>
+        Promise.resolve({
+          tenant: "shop/erp",
+          benchId: "shop.erp",
+          redisUrl: server.url,
+          site: "erp.local",
+          queueTimeouts: {},
+          workers,
+        }),
+      workerReplicas: () =>
+        Promise.resolve({
+          "erp-worker-short": short(),
+          "erp-worker-long": 0,
+          "erp-worker-default": 1,
+        }),
+    };
+    return await runLoadtest({
+      scenario: SCENARIOS.idle,
+      tenants: ["shop/erp"],
+      wait: true,
+      timeoutS: 1,
+      intervalS: 0.2,
+      lostAfterS: 90,
+      prices: DEFAULT_PRICES,
+      expect: {},
+    }, { cluster });
+  };
+  try {
+    const quiet = await run(() => 0);
+    assert.equal(quiet.report.endedBy, "done");
+    assert.deepEqual(quiet.failures, []);
+    let reads = 0;
+    const blip = await run(() => (++reads === 3 ? 1 : 0));
+    assert.deepEqual(blip.failures, [
+      "--scenario idle: every worker stays at its minimum; " +
+      "shop/erp erp-worker-short peaked at 1 (minimum 0)",
+    ]);
+  } finally {
+    await server.stop();
   }
 });

@@ -16,14 +16,19 @@ import { runLoadtest } from "../../loadtest/run.ts";
 import { SCENARIOS } from "../../loadtest/scenarios.ts";
 import { freePort, startRedis } from "./support.ts";
 
-/** Runs main(args), returning its exit code and what it wrote with console.error. */
+/**
+ * Runs main(args), returning its exit code and what it wrote with console.error;
+ * a failure must be exactly one line (docs/loadtest.md "Exit codes").
+ */
 async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   const lines: string[] = [];
   const original = console.error;
   console.error = (...a: unknown[]) => lines.push(a.join(" "));
   try {
     const code = await main(args);
-    return { code, stderr: lines.join("\n") };
+    const stderr = lines.join("\n");
+    if (code !== EXIT.ok) assert.equal(stderr.split("\n").length, 1, `not one line:\n${stderr}`);
+    return { code, stderr };
   } finally {
     console.error = original;
   }
@@ -53,6 +58,18 @@ Deno.test("faults: wrong or missing password exits 11 and never prints the passw
     assert.match(none.stderr, /rejected the credentials: NOAUTH/);
     const right = await cli(["--redis", `redis://:s3cret@127.0.0.1:${port}`, ...TARGET]);
     assert.equal(right.code, EXIT.ok, right.stderr);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("faults: a password sent to a Redis that has none exits 11, not 10", async () => {
+  const server = await startRedis();
+  try {
+    const r = await cli(["--redis", `redis://:extra@127.0.0.1:${server.port}`, ...TARGET]);
+    assert.equal(r.code, EXIT.redisAuth, r.stderr);
+    assert.match(r.stderr, /has no password, but one was given .*without any password configured/);
+    assert.doesNotMatch(r.stderr, /extra/);
   } finally {
     await server.stop();
   }
@@ -148,18 +165,33 @@ Deno.test("faults: a db index the server does not have exits 2, not a TLS mismat
   }
 });
 
-Deno.test("faults: a queue key that is not a list exits 13 before writing a job", async () => {
-  const server = await startRedis();
-  try {
-    await server.cli("SET", "rq:queue:b1:short", "oops");
-    const r = await cli(["--redis", server.url, ...TARGET]);
-    assert.equal(r.code, EXIT.redisWrongType);
-    assert.match(r.stderr, /WRONGTYPE: queue key rq:queue:b1:short holds a string/);
-    assert.equal(await server.cli("KEYS", "rq:job:*"), "");
-  } finally {
-    await server.stop();
-  }
-});
+for (
+  const [key, type, message] of [
+    [
+      "rq:queue:b1:short",
+      "string",
+      /WRONGTYPE: queue key rq:queue:b1:short holds a string, not a list/,
+    ],
+    ["rq:queues", "list", /WRONGTYPE: RQ's queue registry rq:queues holds a list, not a set/],
+  ] as const
+) {
+  Deno.test(`faults: ${key} as a ${type} exits 13 before writing a job`, async () => {
+    const server = await startRedis();
+    try {
+      await server.cli(...(type === "string" ? ["SET", key, "oops"] : ["RPUSH", key, "oops"]));
+      const r = await cli(["--redis", server.url, ...TARGET]);
+      assert.equal(r.code, EXIT.redisWrongType, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(await server.cli("KEYS", "rq:job:*"), "");
+      assert.equal(
+        await server.cli("EXISTS", "rq:queue:b1:short"),
+        key === "rq:queues" ? "0" : "1",
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+}
 
 class NotFoundTransport implements Transport {
   request(req: KubeRequest): Promise<unknown> {
@@ -208,5 +240,6 @@ Deno.test("faults: bad flags exit 2 with the reason", async () => {
     const r = await cli([...args]);
     assert.equal(r.code, EXIT.usage, args.join(" "));
     assert.match(r.stderr, pattern);
+    assert.match(r.stderr, /^frappe-op loadtest: .* \(see frappe-op loadtest --help\)$/);
   }
 });

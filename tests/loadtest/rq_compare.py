@@ -1,18 +1,18 @@
 """Compares a job frappe-op wrote with the one RQ's own enqueue_call writes.
 
-Usage: rq_compare.py REDIS_URL QUEUE_NAME OUR_JOB_ID FRAPPE_VERSION SITE SECONDS
+Usage: rq_compare.py REDIS_URL QUEUE_NAME OUR_JOB_ID FRAPPE_VERSION SITE METHOD KWARGS_JSON
 
-Enqueues the call `frappe.enqueue("...test_job", queue=..., s=SECONDS)` makes
-(see frappe/utils/background_jobs.py) with RQ of this venv, then prints JSON:
-differences between the two job hashes (timestamps only checked for format,
-`data` compared after unpickling), what RQ's Job.fetch reads from our job,
-and Queue.count.
+Enqueues the call `frappe.enqueue(METHOD, queue=..., job_id=..., **KWARGS)`
+makes (see frappe/utils/background_jobs.py) with RQ of this venv, under the same job
+id but in the next Redis db, so nothing RQ writes can stand in for what we
+wrote. Prints JSON: differences between the two job hashes (timestamps only
+checked for format, `data` compared after unpickling), what RQ's Job.fetch
+reads from our job, Queue.count, and `rq:queues` as we left it and as RQ did.
 """
 import json
 import pickle
 import re
 import sys
-import uuid
 import zlib
 
 import redis
@@ -21,20 +21,21 @@ from rq.job import Job
 
 from frappe.utils import background_jobs as bj
 
-url, qname, our_id, version, site, seconds = sys.argv[1:7]
+url, qname, our_id, version, site, method, kwargs = sys.argv[1:8]
 conn = redis.Redis.from_url(url)
+ours_kwargs = conn.connection_pool.connection_kwargs
+ref_conn = redis.Redis(**{**ours_kwargs, "db": ours_kwargs.get("db", 0) + 1})
 queue = Queue(qname, connection=conn)
-method = "frappe.utils.background_jobs.test_job"
 queue_args = {"site": site, "user": "Administrator", "method": method, "event": None,
-              "job_name": method, "is_async": True, "kwargs": {"s": json.loads(seconds)}}
+              "job_name": method, "is_async": True, "kwargs": json.loads(kwargs)}
 timeout = 1500 if qname.endswith(":long") else 300
-ref_id = f"{site}::{uuid.uuid4()}" if version == "15" else f"{site}||{uuid.uuid4()}"
 func = bj.execute_job if version == "15" else "frappe.utils.background_jobs.execute_job"
-queue.enqueue_call(func, on_failure=Callback(func=bj.truncate_failed_registry), timeout=timeout,
-                   kwargs=queue_args, at_front=False, failure_ttl=7 * 24 * 60 * 60,
-                   result_ttl=600, job_id=ref_id)
+Queue(qname, connection=ref_conn).enqueue_call(
+    func, on_failure=Callback(func=bj.truncate_failed_registry), timeout=timeout,
+    kwargs=queue_args, at_front=False, failure_ttl=7 * 24 * 60 * 60, result_ttl=600,
+    job_id=our_id)
 
-ref = conn.hgetall(f"rq:job:{ref_id}")
+ref = ref_conn.hgetall(f"rq:job:{our_id}")
 ours = conn.hgetall(f"rq:job:{our_id}")
 diffs = []
 for key in sorted(set(ref) | set(ours)):
@@ -58,4 +59,5 @@ print(json.dumps({
     "count": queue.count,
     "job_ids": queue.job_ids,
     "queues": sorted(k.decode() for k in conn.smembers("rq:queues")),
+    "rq_queues": sorted(k.decode() for k in ref_conn.smembers("rq:queues")),
 }))

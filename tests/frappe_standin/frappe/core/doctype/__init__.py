@@ -1,0 +1,1 @@
+"""Stand-in for `frappe.core.doctype` (see the package docstring)."""
