@@ -12,7 +12,6 @@ import { captureIo } from "../../cli/io.ts";
 import { status, STATUS_EXIT } from "../../cli/status.ts";
 import type { FdView } from "../../cli/status_view.ts";
 import { queueKey, startedKey } from "../../apis/naming.ts";
-import { reconcile } from "../../controllers/reconcile.ts";
 import { KubeClusterView } from "../../loadtest/cluster.ts";
 import { enqueueJobs } from "../../loadtest/enqueue.ts";
 import { connectRedis } from "../../loadtest/redis.ts";
@@ -23,6 +22,7 @@ import {
   keyOf,
   operatorTest,
   reconcileDeps,
+  reconcileUntil,
   reconcileUntilSteady,
 } from "./operator_support.ts";
 import {
@@ -101,7 +101,11 @@ operatorTest("status CLI: shows the phase, workers and queue depths the operator
       buildJob(15, bench, { site: "erp.example.com", method: TEST_JOB, kwargs: {}, queue }, now);
     await enqueueJobs(redis, [job("short"), job("short"), job("short"), job("reports")]);
     await redis.call("ZADD", startedKey(bench, "short"), String(Date.now() / 1000 + 300), "x");
-    await reconcile(key, deps);
+    // Until steady: an operator already running against this cluster may write its own read too.
+    await reconcileUntil(key, deps, transport, (fd) => {
+      const short = fd.status?.workers?.find((w: { type: string }) => w.type === "short");
+      return short?.queueDepth === 3 && short?.running === 1;
+    });
   } finally {
     await redis.close();
   }
