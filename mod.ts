@@ -9,7 +9,7 @@
  * and writes to the console only through the CLI (modules below cli/ take a
  * Logger). To add a command, add ONE line to COMMANDS below. Imports are
  * dynamic with literal paths, so `deno compile` bundles every command while
- * `run` does not load, say, the load test's Redis client.
+ * `run` does not load, say, the load test.
  *
  * Owners: run, version (runtime); render, manifests, status (API); loadtest
  * (load test).

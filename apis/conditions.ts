@@ -14,6 +14,12 @@ export const ConditionType = {
   KedaAvailable: "KedaAvailable",
   /** Every autoscaled worker has a ScaledObject that KEDA reports Ready. */
   Autoscaling: "Autoscaling",
+  /**
+   * The operator read the workers' queues (status.workers[].queueDepth and
+   * running) from the queue Redis. False: it could not, and KEDA, which
+   * reads the same Redis, most likely cannot either. Not part of Ready.
+   */
+  QueuesObserved: "QueuesObserved",
 } as const;
 export type ConditionType = typeof ConditionType[keyof typeof ConditionType];
 
@@ -34,6 +40,12 @@ export const ConditionReason = {
   ScaledObjectsReady: "ScaledObjectsReady",
   ScaledObjectsNotReady: "ScaledObjectsNotReady",
   AutoscalingDisabled: "AutoscalingDisabled",
+  QueuesRead: "QueuesRead",
+  RedisNotReady: "RedisNotReady",
+  RedisUnreachable: "RedisUnreachable",
+  RedisAuthFailed: "RedisAuthFailed",
+  RedisTlsFailed: "RedisTlsFailed",
+  QueueKeyWrongType: "QueueKeyWrongType",
 } as const;
 export type ConditionReason = typeof ConditionReason[keyof typeof ConditionReason];
 
@@ -54,5 +66,6 @@ export const EventReason = {
   ScaledObjectDeleted: "ScaledObjectDeleted",
   Ready: "Ready",
   Degraded: "Degraded",
+  QueuesNotObserved: "QueuesNotObserved",
 } as const;
 export type EventReason = typeof EventReason[keyof typeof EventReason];

@@ -7,7 +7,7 @@ export type Phase = typeof PHASES[number];
 /** Standard metav1.Condition. */
 export const conditionSchema = z.object({
   type: z.string().max(316)
-    .describe("Ready, Progressing, Degraded, KedaAvailable or Autoscaling."),
+    .describe("Ready, Progressing, Degraded, KedaAvailable, Autoscaling or QueuesObserved."),
   status: z.enum(["True", "False", "Unknown"]).describe("Whether the condition holds."),
   reason: z.string().max(1024).describe("One word (CamelCase) saying why."),
   message: z.string().max(32768).describe("What happened, for a person."),
@@ -30,8 +30,14 @@ const workerStatus = z.object({
   ),
   replicas: z.number().int().min(0).describe("spec.replicas of the worker Deployment."),
   readyReplicas: z.number().int().min(0).describe("Ready worker pods."),
-  queueDepth: z.number().int().min(0).optional().describe("Jobs waiting in the queue(s)."),
-  running: z.number().int().min(0).optional().describe("Jobs being executed."),
+  queueDepth: z.number().int().min(0).optional().describe(
+    "Jobs waiting in the queues this worker serves (LLEN of rq:queue:<benchId>:<queue>, summed), " +
+      "as the operator last read them from the queue Redis; absent when it could not " +
+      "(see the QueuesObserved condition).",
+  ),
+  running: z.number().int().min(0).optional().describe(
+    "Jobs being executed from those queues (ZCARD of rq:wip:<benchId>:<queue>, summed).",
+  ),
 });
 
 const siteStatus = z.object({
@@ -46,13 +52,14 @@ export const statusSchema = z.object({
   phase: z.enum(PHASES).optional().describe("Summary of the conditions."),
   benchId: z.string().optional().describe("bench_id: the queues are rq:queue:<benchId>:<queue>."),
   conditions: z.array(conditionSchema).optional().meta({
-    description: "Ready, Progressing, Degraded, KedaAvailable, Autoscaling.",
+    description: "Ready, Progressing, Degraded, KedaAvailable, Autoscaling, QueuesObserved.",
     "x-kubernetes-list-type": "map",
     "x-kubernetes-list-map-keys": ["type"],
   }),
   components: z.array(componentStatus).optional()
     .describe("Ready and desired pods of each Deployment and StatefulSet."),
-  workers: z.array(workerStatus).optional().describe("Each worker type: mode and replicas."),
+  workers: z.array(workerStatus).optional()
+    .describe("Each worker type: mode, replicas and queue depth."),
   sites: z.array(siteStatus).optional().describe("Each site and whether it exists yet."),
   imageMigrated: z.string().optional().describe("Last image whose migrate Job succeeded."),
 });

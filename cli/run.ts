@@ -5,7 +5,7 @@
  * and shuts down gracefully on SIGTERM/SIGINT (finish reconciles, release
  * the lease, stop the informers).
  *
- * Permissions (bin/permissions): --allow-net (API server, listening),
+ * Permissions (bin/permissions): --allow-net (API server, listening, each tenant's queue Redis),
  * --allow-read (kubeconfig and the files it names, or the service account),
  * --allow-env=<the variables above>.
  */

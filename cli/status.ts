@@ -2,7 +2,8 @@
  * `frappe-op status [-n NS | -A] [NAME]`: each FrappeDeployment's phase,
  * conditions and workers (mode, replicas/ready, min..max, queue depth and
  * running jobs), read from the Kubernetes API (status as the operator wrote
- * it, completed from the spec). `--redis-depth` reads the queues from Redis.
+ * it, completed from the spec; QUEUED/RUNNING are the queue depths the
+ * operator read). `--redis-depth` reads the queues live from Redis.
  *
  * Exit codes: 0 shown; 1 the named FrappeDeployment (or the CRD) does not
  * exist; 2 bad flags; 3 no Kubernetes configuration or the API server cannot
@@ -31,10 +32,12 @@ workers of FrappeDeployments
   -n, --namespace NS     namespace (default: the kubeconfig context's, else default)
   -A, --all-namespaces   every namespace (no NAME then)
   -o, --output FORMAT    table (default) or json
-  --redis-depth          read QUEUED/RUNNING from the bench's queue Redis (LLEN of
-                         rq:queue:<bench>:<q>, ZCARD of rq:wip:<bench>:<q>) instead of status
-  --redis URL            with --redis-depth: Redis address to use (e.g. a port-forward,
-                         redis://127.0.0.1:6379); the password still comes from the Secret
+  --redis-depth          read QUEUED/RUNNING live from each bench's own queue Redis (LLEN
+                         of rq:queue:<bench>:<q>, ZCARD of rq:wip:<bench>:<q>) instead of
+                         the values the operator last wrote in status
+  --redis URL            with --redis-depth and NAME: the Redis address of that bench (e.g.
+                         a port-forward, redis://127.0.0.1:6379); the password still comes
+                         from the Secret
   --kubeconfig PATH      kubeconfig (default: $KUBECONFIG, in-cluster, ~/.kube/config)
   --context NAME         kubeconfig context
 
@@ -69,6 +72,12 @@ function parseArgs(args: string[]): StatusArgs {
   const redisUrl = f.values.get("redis");
   const redisDepth = f.booleans.get("redis-depth") ?? false;
   if (redisUrl && !redisDepth) throw new FlagError("--redis is used only with --redis-depth");
+  if (redisUrl && !name) {
+    throw new FlagError(
+      "--redis URL is the Redis of one bench: name its FrappeDeployment " +
+        "(without --redis, --redis-depth reads each bench's own Redis)",
+    );
+  }
   return {
     name,
     namespace: f.values.get("namespace"),

@@ -1,4 +1,5 @@
 /** Text output of `frappe-op status`: one block per FrappeDeployment. */
+import { ConditionType } from "../apis/conditions.ts";
 import type { FdView, WorkerRow } from "./status_view.ts";
 
 /** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
@@ -72,7 +73,11 @@ function notes(v: FdView): string {
   }
   for (const e of v.specErrors ?? []) out.push(`invalid spec: ${e}`);
   if (v.workers.some((w) => w.queueDepth === undefined && w.running === undefined)) {
-    out.push("QUEUED/RUNNING: not reported in status; --redis-depth reads them from Redis");
+    const queues = v.conditions.find((c) => c.type === ConditionType.QueuesObserved);
+    const why = queues && queues.status !== "True"
+      ? `the operator could not read them (QueuesObserved ${queues.status}, ${queues.reason})`
+      : "not reported in status";
+    out.push(`QUEUED/RUNNING: ${why}; --redis-depth reads them live from Redis`);
   }
   return out.map((line) => `  ! ${line}\n`).join("");
 }

@@ -1,38 +1,27 @@
 /**
  * `frappe-op status --redis-depth`: reads each worker's waiting and running
- * jobs from the bench's queue Redis, with the load test's Redis helpers
- * (loadtest/redis.ts: short timeouts, classified errors) and its cluster view
- * (address and password from the Service and the credentials Secret).
- * Keys come from apis/naming.ts, the same function the ScaledObjects use.
- * A bench whose Redis cannot be read keeps the status values and gets a
- * warning: status itself still succeeds.
+ * jobs live from the bench's own queue Redis (address and password from the
+ * Service or `spec.redis.queue.external` and the Secret, as the load test
+ * resolves them), with the reader the operator uses for status
+ * (redis/queue_depth.ts). `--redis URL` replaces the address of the one
+ * bench named. A bench whose Redis cannot be read keeps the status values
+ * and gets a warning: status itself still succeeds.
  */
-import { queueKey, startedKey } from "../apis/naming.ts";
 import type { KubeClient } from "../kube/client.ts";
 import { KubeClusterView } from "../loadtest/cluster.ts";
-import { connectRedis, redactUrl } from "../loadtest/redis.ts";
+import { connectRedis, redactUrl } from "../redis/connect.ts";
+import { readQueueDepths } from "../redis/queue_depth.ts";
 import type { FdView } from "./status_view.ts";
 
 async function readDepths(view: FdView, url: string, password: string | undefined) {
-  const redis = await connectRedis({ url, password });
+  const redis = await connectRedis({ url, password, connectTimeoutMs: 5000 });
   try {
-    const results = await redis.pipeline(view.workers.flatMap((w) =>
-      w.queues.flatMap((q) => [
-        ["LLEN", queueKey(view.benchId, q)],
-        ["ZCARD", startedKey(view.benchId, q)],
-      ])
-    ));
-    let i = 0;
+    const depths = await readQueueDepths(redis, view.benchId, view.workers);
     for (const w of view.workers) {
-      let queued = 0;
-      let running = 0;
-      for (const _q of w.queues) {
-        queued += Number(results[i++]);
-        running += Number(results[i++]);
-      }
-      if (w.queues.length === 0) continue;
-      w.queueDepth = queued;
-      w.running = running;
+      const d = depths.get(w.type);
+      if (!d) continue;
+      w.queueDepth = d.queueDepth;
+      w.running = d.running;
       w.depthSource = "redis";
     }
   } finally {

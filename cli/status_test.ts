@@ -62,16 +62,42 @@ Deno.test("status view: status values, min..max from the spec, queue depth when 
   assert.match(text, /^shop\/erp: phase Ready, bench shop\.erp, age 5m$/m);
   assert.match(text, /^ {2}short +autoscaled +3 +2 +0\.\.7 +12 +3 +short$/m);
   assert.match(text, /^ {2}default +static +1 +1 +1\.\.1 +- +- +default$/m);
+  assert.match(text, /QUEUED\/RUNNING: not reported in status; --redis-depth reads them live/);
+});
+
+Deno.test("status view: queues the operator could not read say why", () => {
+  const v = viewOf(fd({
+    observedGeneration: 2,
+    phase: "Ready",
+    conditions: [
+      cond(
+        "QueuesObserved",
+        "False",
+        "RedisAuthFailed",
+        "Redis at redis://x rejected the credentials",
+      ),
+    ],
+    workers: [{ type: "short", mode: "static", replicas: 1, readyReplicas: 1 }],
+  }));
+  const text = formatViews([v], NOW);
+  assert.match(text, /^ {2}short +static +1 +1 +1\.\.1 +- +- +short$/m);
+  assert.match(text, /^ {2}QueuesObserved +False +RedisAuthFailed +Redis at redis:\/\/x rejected/m);
+  assert.match(
+    text,
+    /QUEUED\/RUNNING: the operator could not read them \(QueuesObserved False, RedisAuthFailed\)/,
+  );
 });
 
 Deno.test("status view: static-fallback when KEDA is missing; no status yet; stale generation", () => {
   const fallback = viewOf(fd({
     observedGeneration: 1,
     conditions: [cond("KedaAvailable", "False", "KedaNotInstalled")],
-    workers: [{ type: "short", mode: "static", replicas: 1, readyReplicas: 1 }],
+    workers: [{ type: "short", mode: "static-fallback", replicas: 1, readyReplicas: 1 }],
   }, { short: { autoscaling: { enabled: true } } }));
   assert.equal(fallback.workers[0].mode, "static-fallback");
   assert.match(formatViews([fallback], NOW), /status is for generation 1, the spec is at 2/);
+  const unreconciled = viewOf(fd(undefined, { short: { autoscaling: { enabled: true } } }));
+  assert.equal(unreconciled.workers[0].mode, "autoscaled", "from the spec until status says");
 
   const fresh = viewOf(fd(undefined));
   assert.equal(fresh.benchId, "shop.erp");
@@ -108,6 +134,10 @@ Deno.test("status: bad flags exit 2", async () => {
   assert.equal((await run(["-o", "yaml"])).code, STATUS_EXIT.usage);
   assert.equal((await run(["a", "b"])).code, STATUS_EXIT.usage);
   assert.equal((await run(["--redis", "redis://x"])).code, STATUS_EXIT.usage);
+  const several = await run(["-A", "--redis-depth", "--redis", "redis://x"]);
+  assert.equal(several.code, STATUS_EXIT.usage, "one --redis URL for every bench");
+  assert.match(several.err, /--redis URL is the Redis of one bench: name its FrappeDeployment/);
+  assert.equal((await run(["-n", "a", "--redis-depth", "--redis", "redis://x"])).code, 2);
   assert.equal((await run(["--help"])).code, STATUS_EXIT.ok);
 });
 

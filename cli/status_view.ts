@@ -1,8 +1,9 @@
 /**
  * What `frappe-op status` shows for one FrappeDeployment, built from the
- * object alone (pure): its status as the operator reported it, completed
- * from the spec where the status says nothing (the min..max of each worker,
- * the workers of a FrappeDeployment the operator has not reconciled yet).
+ * object alone (pure): its status as the operator reported it (modes,
+ * replicas, the queue depths it read), completed from the spec where the
+ * status says nothing (the min..max of each worker, the workers of a
+ * FrappeDeployment the operator has not reconciled yet).
  */
 import { applyAutoscalingDefault, autoscalingDefaultFor } from "../apis/autoscaling_default.ts";
 import { ConditionType } from "../apis/conditions.ts";
@@ -62,14 +63,8 @@ function kedaAvailable(conditions: Condition[]): boolean {
   return conditions.find((c) => c.type === ConditionType.KedaAvailable)?.status !== "False";
 }
 
-/**
- * The operator writes `static` for a worker that asked for autoscaling but
- * runs static because KEDA is missing; the spec tells the two apart.
- */
+/** The mode the operator wrote; from the spec when it has not written one yet. */
 function modeOf(reported: WorkerStatus | undefined, planned: WorkerModeInfo | undefined): string {
-  if (planned?.mode === "static-fallback" && reported?.mode !== "autoscaled") {
-    return "static-fallback";
-  }
   return reported?.mode ?? planned?.mode ?? "unknown";
 }
 

@@ -1,7 +1,7 @@
 /**
  * What reconcile needs, passed in (DESIGN rule 8): the client, a reader that
  * prefers the informer caches, KEDA detection, the event recorder, a clock, a
- * logger and the operator's options.
+ * logger, the operator's options and the manager's per-bench memories.
  */
 import type { KubeClient, ObjectRef } from "../kube/client.ts";
 import type { Clock } from "../kube/clock.ts";
@@ -9,6 +9,7 @@ import type { Logger } from "../kube/log.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { EventRecorder } from "./events.ts";
 import type { KedaDetector } from "./keda.ts";
+import type { RecentQueueReads } from "./queue_depth.ts";
 import type { RecentStatus } from "./status.ts";
 
 /** The field manager of every write of desired state. */
@@ -52,6 +53,8 @@ export interface ReconcileDeps {
   options: ReconcileOptions;
   /** The status last written while the cache is behind (manager); unset: trust the reader. */
   recentStatus?: RecentStatus;
+  /** The last queue-depth read per bench (manager); unset: read Redis on every reconcile. */
+  queueReads?: RecentQueueReads;
   /** Source of new passwords; the platform CSPRNG unless a test injects one. */
   randomPassword?: () => string;
 }

@@ -17,6 +17,7 @@ import { type EventRecorder, KubeEventRecorder } from "./events.ts";
 import { Informers } from "./informers.ts";
 import { CrdKedaDetector, type KedaDetector } from "./keda.ts";
 import { Gauge, type OperatorMetrics, operatorMetrics, Registry } from "./metrics.ts";
+import { RecentQueueReads } from "./queue_depth.ts";
 import { reconcile } from "./reconcile.ts";
 import { RecentStatus } from "./status.ts";
 
@@ -94,6 +95,7 @@ export class Manager {
       log,
       options: config.reconcile,
       recentStatus: new RecentStatus(),
+      queueReads: new RecentQueueReads(),
     };
   }
 

@@ -1,7 +1,9 @@
 /**
  * Turns what a reconcile did and saw into the status observation: phase,
- * Ready/Progressing/Degraded/KedaAvailable/Autoscaling conditions,
- * components, workers and sites.
+ * Ready/Progressing/Degraded/KedaAvailable/Autoscaling/QueuesObserved
+ * conditions, components, workers (with their queue depths) and sites.
+ * Children are judged by their live state (controllers/live.ts: applied in
+ * this pass, or cached when a gate stopped the rollout before them).
  */
 import { ConditionReason as R, ConditionType as T } from "../apis/conditions.ts";
 import { benchIdOf, type FrappeDeployment } from "../apis/frappedeployment.ts";
@@ -10,8 +12,16 @@ import type { RenderContext, RenderPhase } from "./render/mod.ts";
 import { workerDeploymentName } from "./render/worker_names.ts";
 import { REPLICAS_MANAGED_BY_ANNOTATION, workerModes } from "./render/workers.ts";
 import { autoscaledWorkerReadiness, readinessOf, replicaCounts } from "./readiness.ts";
+import type { QueueObservation } from "./queue_depth.ts";
 import { childId, type RolloutResult } from "./rollout.ts";
 import type { Observation, ObservedCondition } from "./status.ts";
+
+/** What reconcile saw besides the rollout itself. */
+export interface Seen {
+  /** Live state of the rendered children, by `Kind/name`. */
+  live: Map<string, KubeObject>;
+  queues: QueueObservation;
+}
 
 const cond = (type: string, ok: boolean, reason: string, message: string): ObservedCondition => ({
   type,
@@ -25,12 +35,14 @@ export function observe(
   phases: RenderPhase[],
   rollout: RolloutResult,
   ctx: RenderContext,
+  seen: Seen,
 ): Observation {
+  const { live: liveOf } = seen;
   const objects = phases.flatMap((p) => p.objects);
   const workloads = objects.filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet");
   const notReady = workloads
     .map((o) => {
-      const live = rollout.live.get(childId(o));
+      const live = liveOf.get(childId(o));
       if (!live) return { ready: false, message: "not created yet" };
       return isAutoscaled(o) ? autoscaledWorkerReadiness(live) : readinessOf(live);
     })
@@ -46,13 +58,14 @@ export function observe(
       progressing,
       degraded,
       kedaCondition(fd, ctx),
-      autoscalingCondition(objects, rollout),
+      autoscalingCondition(objects, liveOf),
+      seen.queues.condition,
     ],
     benchId: benchIdOf(fd),
-    components: workloads.map((o) => componentStatus(o, rollout.live.get(childId(o)))),
-    workers: workersStatus(fd, ctx, rollout),
-    sites: sitesStatus(fd, phases, rollout),
-    imageMigrated: migratedImage(fd, phases, rollout),
+    components: workloads.map((o) => componentStatus(o, liveOf.get(childId(o)))),
+    workers: workersStatus(fd, ctx, seen),
+    sites: sitesStatus(fd, phases, liveOf),
+    imageMigrated: migratedImage(fd, phases, liveOf),
   };
 }
 
@@ -109,12 +122,15 @@ function kedaCondition(fd: FrappeDeployment, ctx: RenderContext): ObservedCondit
   return cond(T.KedaAvailable, false, R.KedaNotInstalled, msg);
 }
 
-function autoscalingCondition(objects: KubeObject[], rollout: RolloutResult): ObservedCondition {
+function autoscalingCondition(
+  objects: KubeObject[],
+  live: Map<string, KubeObject>,
+): ObservedCondition {
   const scaled = objects.filter((o) => o.kind === "ScaledObject");
   if (scaled.length === 0) {
     return cond(T.Autoscaling, false, R.AutoscalingDisabled, "no worker is autoscaled");
   }
-  const pending = scaled.filter((o) => !kedaReady(rollout.live.get(childId(o))));
+  const pending = scaled.filter((o) => !kedaReady(live.get(childId(o))));
   if (pending.length === 0) {
     return cond(
       T.Autoscaling,
@@ -138,22 +154,24 @@ function componentStatus(desired: KubeObject, live: KubeObject | undefined) {
   return { name, ...replicaCounts(live) };
 }
 
-function workersStatus(fd: FrappeDeployment, ctx: RenderContext, rollout: RolloutResult) {
+/** Mode and replicas per worker; queueDepth/running only when this pass read them. */
+function workersStatus(fd: FrappeDeployment, ctx: RenderContext, seen: Seen) {
   return workerModes(fd, ctx).map((w) => {
-    const live = rollout.live.get(`Deployment/${workerDeploymentName(fd, w.type)}`);
+    const live = seen.live.get(`Deployment/${workerDeploymentName(fd, w.type)}`);
     return {
       type: w.type,
       mode: w.mode,
       replicas: live?.spec?.replicas ?? 0,
       readyReplicas: live?.status?.readyReplicas ?? 0,
+      ...seen.queues.depths?.get(w.type),
     };
   });
 }
 
-function sitesStatus(fd: FrappeDeployment, phases: RenderPhase[], rollout: RolloutResult) {
+function sitesStatus(fd: FrappeDeployment, phases: RenderPhase[], liveOf: Map<string, KubeObject>) {
   const jobs = phases.find((p) => p.phase === "sites")?.objects ?? [];
   return fd.spec.sites.map((site, i) => {
-    const live = jobs[i] ? rollout.live.get(childId(jobs[i])) : undefined;
+    const live = jobs[i] ? liveOf.get(childId(jobs[i])) : undefined;
     if (!live) return { name: site.name, phase: "Pending" as const };
     const r = readinessOf(live);
     const phase = r.ready ? "Ready" as const : r.failed ? "Failed" as const : "Creating" as const;
@@ -161,8 +179,12 @@ function sitesStatus(fd: FrappeDeployment, phases: RenderPhase[], rollout: Rollo
   });
 }
 
-function migratedImage(fd: FrappeDeployment, phases: RenderPhase[], rollout: RolloutResult) {
+function migratedImage(
+  fd: FrappeDeployment,
+  phases: RenderPhase[],
+  liveOf: Map<string, KubeObject>,
+) {
   const job = phases.find((p) => p.phase === "migrate")?.objects[0];
-  const live = job ? rollout.live.get(childId(job)) : undefined;
+  const live = job ? liveOf.get(childId(job)) : undefined;
   return live && readinessOf(live).ready ? fd.spec.image : undefined;
 }

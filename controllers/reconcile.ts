@@ -3,7 +3,8 @@
  * cache (never the watch event), and runs a short list of named steps; each
  * failing step carries the reason and message of the Degraded condition.
  * A resync where nothing changed sends no write: children carry an applied
- * hash, status and events are written only on a change.
+ * hash, status and events are written only on a change. While jobs wait or
+ * run, the bench is requeued so the queue depths in status stay fresh.
  */
 import { ConditionReason as R, ConditionType as T, EventReason } from "../apis/conditions.ts";
 import type { FrappeDeployment } from "../apis/frappedeployment.ts";
@@ -14,7 +15,9 @@ import type { KubeObject } from "../kube/types.ts";
 import type { ProcessResult } from "../kube/workqueue.ts";
 import { ensureCredentials } from "./credentials.ts";
 import type { ReconcileDeps } from "./deps.ts";
+import { liveChildren } from "./live.ts";
 import { observe } from "./observe.ts";
+import { observeQueues } from "./queue_depth.ts";
 import { checkReferencedSecrets } from "./references.ts";
 import { prune } from "./prune.ts";
 import { renderAll, type RenderContext, type RenderPhase } from "./render/mod.ts";
@@ -36,7 +39,10 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Proce
   const { namespace, name } = splitKey(key);
   const found = await deps.reader.get({ apiVersion: API_VERSION, kind: KIND, namespace, name });
   // Gone or going: children are garbage-collected through their ownerReferences.
-  if (!found || found.metadata.deletionTimestamp) return {};
+  if (!found || found.metadata.deletionTimestamp) {
+    deps.queueReads?.forget(key);
+    return {};
+  }
   const fd = await pinAutoscalingDefault(found, deps);
   try {
     const outcome = await converge(fd, deps);
@@ -59,11 +65,13 @@ async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   // Prune first: a ScaledObject (and KEDA's HPA) is gone before its worker gets static replicas.
   const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
   const rollout = await rollOut(phases, deps);
-  const observation = observe(spec, phases, rollout, ctx);
-  const requeueAfterMs = observation.phase === "Ready" ? undefined : deps.options.progressRequeueMs;
+  const live = await liveChildren(phases, rollout, deps);
+  const queues = await observeQueues(spec, ctx, live, deps);
+  const observation = observe(spec, phases, rollout, ctx, { live, queues });
+  const progress = observation.phase === "Ready" ? undefined : deps.options.progressRequeueMs;
   return {
     observation,
-    requeueAfterMs,
+    requeueAfterMs: earliest(progress, queues.requeueAfterMs),
     created: rollout.created,
     configured: rollout.configured,
     pruned,
@@ -92,6 +100,11 @@ function render(spec: FrappeDeployment, ctx: RenderContext): RenderPhase[] {
   } catch (err) {
     throw StepError.from(R.RenderFailed, "rendering", err);
   }
+}
+
+/** The sooner of two optional requeue delays. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function desiredIds(phases: RenderPhase[]): Set<string> {

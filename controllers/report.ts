@@ -1,8 +1,9 @@
 /**
  * Events for what changed in one reconcile: children created or configured,
  * Ready turning true, Degraded turning true (or its message changing), KEDA
- * missing while workers ask for autoscaling (once per change). A reconcile
- * that changed nothing records nothing.
+ * missing while workers ask for autoscaling (once per change), the queue
+ * Redis unreadable (QueuesObserved turning false, or its message changing).
+ * A reconcile that changed nothing records nothing.
  */
 import { ConditionReason as R, ConditionType as T, EventReason as E } from "../apis/conditions.ts";
 import type { FrappeDeploymentStatus } from "../apis/status.ts";
@@ -44,6 +45,10 @@ export async function recordTransitions(
   const fallback = next.workers?.some((w) => w.mode === "static-fallback") ?? false;
   if (keda?.status === "False" && fallback && !same(before(T.KedaAvailable), keda)) {
     await deps.events.record(fd, "Warning", E.KedaMissing, keda.message);
+  }
+  const queues = after(T.QueuesObserved);
+  if (queues?.status === "False" && !same(before(T.QueuesObserved), queues)) {
+    await deps.events.record(fd, "Warning", E.QueuesNotObserved, queues.message);
   }
   const ready = after(T.Ready);
   if (ready?.status === "True" && before(T.Ready)?.status !== "True") {

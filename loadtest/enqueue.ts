@@ -8,7 +8,7 @@
 import { QUEUES_SET_KEY } from "../apis/naming.ts";
 import { LoadtestError } from "./errors.ts";
 import type { Redis } from "./redis.ts";
-import type { RespArg } from "./resp.ts";
+import type { RespArg } from "../redis/resp.ts";
 import type { RqJob } from "./rqjob.ts";
 import { abortableSleep } from "./sleep.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { JobTracker } from "./jobstate.ts";
 import type { Redis } from "./redis.ts";
-import type { RespArg } from "./resp.ts";
+import type { RespArg } from "../redis/resp.ts";
 
 /** A Redis that answers HMGET from `jobs` and EXISTS from `workers`, recording each pipeline. */
 function fakeRedis(jobs: Record<string, (string | null)[]>, workers: Set<string>) {

@@ -3,16 +3,31 @@
  * workers. Idle: short and long at 0, default and scheduler at 1. Load: 10
  * short jobs scale short up (KEDA 0->1, HPA 1->N) and back to 0 after the
  * cooldown; the queue Redis has a password (requirepass) end to end: KEDA
- * through the TriggerAuthentication, the workers and the test through the URL.
+ * through the TriggerAuthentication, the workers and the test through the URL,
+ * the operator through the credentials Secret (queue depth in status).
  */
 import assert from "node:assert";
+import { API_VERSION, KIND } from "../../apis/frappedeployment.ts";
+import type { WorkerStatus } from "../../apis/status.ts";
 import { connectRedis } from "../../loadtest/redis.ts";
 import { eventually } from "../support/cluster.ts";
 import { enqueueSleeps, jobOutcomes, queueCounts } from "./bench.ts";
 import { e2eTest } from "./e2e.ts";
 import { applyFd, autoscaled, desiredReplicas, waitBench } from "./fd.ts";
-import { sleep } from "./stack.ts";
+import { kube, sleep } from "./stack.ts";
 import { Timeline } from "./timeline.ts";
+
+/** The operator's status.workers[] entry of one worker. */
+async function workerStatus(ns: string, fd: string, type: string) {
+  const obj = await (await kube()).get({
+    apiVersion: API_VERSION,
+    kind: KIND,
+    namespace: ns,
+    name: fd,
+  });
+  const workers: WorkerStatus[] = obj?.status?.workers ?? [];
+  return workers.find((w) => w.type === type);
+}
 
 e2eTest("idle bench scales to zero: short and long 0, default 1, scheduler 1", async (ns) => {
   await applyFd(ns, "idle", {
@@ -72,11 +87,31 @@ e2eTest(
       );
       const start = Date.now();
       const ids = await enqueueSleeps(bench, "short", 10, 5);
+      // The running operator reports the load in status (requeued while busy) ...
+      await eventually(
+        "status shows the short jobs",
+        async () => {
+          const w = await workerStatus(ns, "basic", "short");
+          return (w?.queueDepth ?? 0) + (w?.running ?? 0) > 0 || undefined;
+        },
+        60_000,
+        500,
+      );
       await eventually(
         "10 jobs finished",
         async () => (await queueCounts(bench, "short")).finished >= 10 || undefined,
         180_000,
         1000,
+      );
+      // ... and 0 again once drained.
+      await eventually(
+        "status shows the queue drained",
+        async () => {
+          const w = await workerStatus(ns, "basic", "short");
+          return (w?.queueDepth === 0 && w?.running === 0) || undefined;
+        },
+        30_000,
+        500,
       );
       const outcomes = await jobOutcomes(bench, ids);
       assert.deepStrictEqual(

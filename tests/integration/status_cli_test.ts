@@ -1,8 +1,9 @@
 /**
- * `frappe-op status` against the real local control plane: the CRD installed,
- * a FrappeDeployment created and its status written through the /status
- * subresource with kubectl (as the operator would), then the CLI run both
- * in-process and as bin/frappe-op (the binary's exact permissions).
+ * `frappe-op status` against the real local control plane: a FrappeDeployment
+ * reconciled by the operator's code (its queue Redis a real redis-server run
+ * by the node agent, Frappe jobs pushed into it), then the CLI run both
+ * in-process and as bin/frappe-op (the binary's exact permissions); and
+ * `--redis-depth` reading a Redis directly.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -11,10 +12,21 @@ import { captureIo } from "../../cli/io.ts";
 import { status, STATUS_EXIT } from "../../cli/status.ts";
 import type { FdView } from "../../cli/status_view.ts";
 import { queueKey, startedKey } from "../../apis/naming.ts";
+import { KubeClusterView } from "../../loadtest/cluster.ts";
+import { enqueueJobs } from "../../loadtest/enqueue.ts";
+import { connectRedis } from "../../loadtest/redis.ts";
+import { buildJob, TEST_JOB } from "../../loadtest/rqjob.ts";
 import { startRedis } from "../loadtest/support.ts";
 import {
+  IDLE_WORKERS,
+  keyOf,
+  operatorTest,
+  reconcileDeps,
+  reconcileUntil,
+  reconcileUntilSteady,
+} from "./operator_support.ts";
+import {
   ensureCluster,
-  eventually,
   kubeconfigPath,
   kubectlOk,
   REPO_ROOT,
@@ -42,45 +54,10 @@ function deployment(ns: string) {
     spec: {
       sites: [{ name: "erp.example.com", apps: ["erpnext"] }],
       workers: {
+        ...IDLE_WORKERS,
         short: { autoscaling: { enabled: true, minReplicas: 0, maxReplicas: 4 } },
-        custom: [{ name: "reports", timeout: 600 }],
+        custom: [{ name: "reports", timeout: 600, replicas: 0 }],
       },
-    },
-  };
-}
-
-const cond = (type: string, s: string, reason: string, message: string) => ({
-  type,
-  status: s,
-  reason,
-  message,
-  lastTransitionTime: "2026-01-01T00:00:00Z",
-  observedGeneration: 1,
-});
-
-function statusPatch(ns: string) {
-  return {
-    status: {
-      observedGeneration: 1,
-      phase: "Ready",
-      benchId: `${ns}.erp`,
-      conditions: [
-        cond("Ready", "True", "AllComponentsReady", "every component is ready"),
-        cond("KedaAvailable", "True", "KedaInstalled", "KEDA CRDs found"),
-      ],
-      workers: [
-        {
-          type: "short",
-          mode: "autoscaled",
-          replicas: 2,
-          readyReplicas: 2,
-          queueDepth: 7,
-          running: 2,
-        },
-        { type: "long", mode: "static", replicas: 1, readyReplicas: 0 },
-        { type: "default", mode: "static", replicas: 1, readyReplicas: 1 },
-        { type: "reports", mode: "static", replicas: 1, readyReplicas: 1 },
-      ],
     },
   };
 }
@@ -102,59 +79,69 @@ async function binary(args: string[]) {
   return { code: out.code, out: dec.decode(out.stdout), err: dec.decode(out.stderr) };
 }
 
-Deno.test("status CLI: shows phase and workers of a FrappeDeployment from the API", async () => {
-  await installCrd();
-  await withNamespace("status-cli", async (ns) => {
-    await kubectlOk(["apply", "--server-side", "-f", "-"], JSON.stringify(deployment(ns)));
+operatorTest("status CLI: shows the phase, workers and queue depths the operator wrote", {
+  namespace: "status-cli",
+}, async ({ client, transport, ns }) => {
+  await client.apply(deployment(ns), { fieldManager: "test", force: true });
+  const before = await cli(["-n", ns, "erp"]);
+  assert.equal(before.code, STATUS_EXIT.ok, before.err);
+  assert.match(before.out, new RegExp(`^${ns}/erp: phase `, "m"));
+  assert.match(before.out, /^ {2}short +autoscaled /m);
 
-    const before = await cli(["-n", ns, "erp"]);
-    assert.equal(before.code, STATUS_EXIT.ok, before.err);
-    // Right after creation: no status yet, unless an operator is already reconciling it.
-    assert.match(before.out, new RegExp(`^${ns}/erp: phase `, "m"));
-    assert.match(before.out, /^ {2}short +autoscaled /m);
-
-    // An operator running against this cluster (the e2e tier starts one) may rewrite the
-    // status at any time: patch, then read table and JSON, until both show the patch.
-    const shown = await eventually("the patched status in the table and the JSON", async () => {
-      const patch = JSON.stringify(statusPatch(ns));
-      await kubectlOk([
-        "patch",
-        "fd/erp",
-        "-n",
-        ns,
-        "--subresource=status",
-        "--type=merge",
-        "-p",
-        patch,
-      ]);
-      const table = await cli(["-n", ns]);
-      const json = await cli(["-n", ns, "erp", "-o", "json"]);
-      const views = json.code === 0 ? JSON.parse(json.out) as FdView[] : [];
-      const short = views[0]?.workers.find((w) => w.type === "short");
-      const patched = /short +autoscaled +2 +2/.test(table.out) && short?.queueDepth === 7;
-      return table.code === 0 && patched ? { table, views } : undefined;
+  const key = keyOf(ns, "erp");
+  const deps = reconcileDeps(client);
+  const idle = await reconcileUntilSteady(key, deps, transport);
+  const bench = idle.status.benchId;
+  const target = await new KubeClusterView(client).benchTarget(ns, "erp");
+  const redis = await connectRedis({ url: target.redisUrl, password: target.redisPassword });
+  try {
+    // Frappe jobs as frappe.enqueue writes them; one "running" entry in RQ's StartedJobRegistry.
+    const now = new Date();
+    const job = (queue: string) =>
+      buildJob(15, bench, { site: "erp.example.com", method: TEST_JOB, kwargs: {}, queue }, now);
+    await enqueueJobs(redis, [job("short"), job("short"), job("short"), job("reports")]);
+    await redis.call("ZADD", startedKey(bench, "short"), String(Date.now() / 1000 + 300), "x");
+    // Until steady: an operator already running against this cluster may write its own read too.
+    await reconcileUntil(key, deps, transport, (fd) => {
+      const short = fd.status?.workers?.find((w: { type: string }) => w.type === "short");
+      return short?.queueDepth === 3 && short?.running === 1;
     });
-    const out = shown.table.out;
-    assert.match(out, new RegExp(`^${ns}/erp: phase Ready, bench ${ns}\\.erp, age `, "m"));
-    assert.match(out, /^ {2}short +autoscaled +2 +2 +0\.\.4 +7 +2 +short$/m);
-    assert.match(out, /^ {2}long +static +1 +0 +1\.\.1 +- +- +long$/m);
-    assert.match(out, /^ {2}reports +static +1 +1 +1\.\.1 +- +- +reports$/m);
-    assert.match(out, /^ {2}KedaAvailable +True +KedaInstalled +KEDA CRDs found$/m);
-    assert.equal(shown.views.length, 1);
-    const short = shown.views[0].workers.find((w) => w.type === "short");
-    assert.deepEqual(
-      [short?.mode, short?.replicas, short?.maxReplicas, short?.queueDepth, short?.running],
-      ["autoscaled", 2, 4, 7, 2],
-    );
+  } finally {
+    await redis.close();
+  }
 
-    const all = await binary(["-A"]);
-    assert.equal(all.code, 0, all.err);
-    assert.match(all.out, new RegExp(`^${ns}/erp: phase `, "m"));
+  const table = await cli(["-n", ns]);
+  assert.equal(table.code, 0, table.err);
+  const out = table.out;
+  assert.match(out, new RegExp(`^${ns}/erp: phase Ready, bench ${ns}\\.erp, age `, "m"));
+  assert.match(out, /^ {2}short +autoscaled +0 +0 +0\.\.4 +3 +1 +short$/m);
+  assert.match(out, /^ {2}long +static +0 +0 +0\.\.0 +0 +0 +long$/m);
+  assert.match(out, /^ {2}reports +static +0 +0 +0\.\.0 +1 +0 +reports$/m);
+  assert.match(out, /^ {2}QueuesObserved +True +QueuesRead +queue depths read from redis:\/\//m);
+  assert.doesNotMatch(out, /QUEUED\/RUNNING:/, "every depth came from status");
+  const json = await cli(["-n", ns, "erp", "-o", "json"]);
+  const views = JSON.parse(json.out) as FdView[];
+  assert.equal(views.length, 1);
+  const short = views[0].workers.find((w) => w.type === "short");
+  assert.deepEqual(
+    [short?.mode, short?.maxReplicas, short?.queueDepth, short?.running, short?.depthSource],
+    ["autoscaled", 4, 3, 1, "status"],
+  );
 
-    const missing = await binary(["-n", ns, "nope"]);
-    assert.equal(missing.code, STATUS_EXIT.notFound);
-    assert.match(missing.err, new RegExp(`FrappeDeployment ${ns}/nope not found`));
-  });
+  // --redis-depth without --redis reads this bench's own Redis (Service name, Secret).
+  const live = await cli(["-n", ns, "--redis-depth", "-o", "json"]);
+  assert.equal(live.code, 0, live.err);
+  const mine = (JSON.parse(live.out) as FdView[]).find((v) => v.namespace === ns);
+  const liveShort = mine?.workers.find((w) => w.type === "short");
+  assert.deepEqual([liveShort?.queueDepth, liveShort?.depthSource], [3, "redis"]);
+
+  const all = await binary(["-A"]);
+  assert.equal(all.code, 0, all.err);
+  assert.match(all.out, new RegExp(`^${ns}/erp: phase Ready`, "m"));
+
+  const missing = await binary(["-n", ns, "nope"]);
+  assert.equal(missing.code, STATUS_EXIT.notFound);
+  assert.match(missing.err, new RegExp(`FrappeDeployment ${ns}/nope not found`));
 });
 
 Deno.test("status CLI: --redis-depth reads waiting and running jobs from the bench's Redis", async () => {

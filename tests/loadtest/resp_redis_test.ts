@@ -1,12 +1,12 @@
 /**
- * Our RESP2 client (loadtest/resp.ts) against a real redis-server: ACL
+ * Our RESP2 client (redis/resp.ts) against a real redis-server: ACL
  * users, SELECT, binary-safe hashes, MULTI/EXEC, big pipelines and replies,
  * and TLS with a CA of our own. Needs redis-server and openssl (-A).
  */
 import assert from "node:assert/strict";
 import { EXIT, LoadtestError } from "../../loadtest/errors.ts";
 import { connectRedis } from "../../loadtest/redis.ts";
-import { RespClient, RespReplyError } from "../../loadtest/resp.ts";
+import { RespClient, RespReplyError } from "../../redis/resp.ts";
 import { freePort, startRedis } from "./support.ts";
 
 Deno.test("resp redis: ACL user, SELECT and binary-safe hash values", async () => {

@@ -199,3 +199,25 @@ Deno.test("resp client: a closed port is ECONNREFUSED", async () => {
   assert.equal(err.code, "ECONNREFUSED");
   assert.match(err.message, new RegExp(`^connect ECONNREFUSED 127\\.0\\.0\\.1:${port}: `));
 });
+
+Deno.test("resp client: a reply later than the command timeout fails the connection", async () => {
+  const server = fakeServer(ECHO);
+  const client = await RespClient.connect({
+    hostname: "127.0.0.1",
+    port: server.port,
+    commandTimeoutMs: 200,
+  });
+  try {
+    assert.equal(await client.call("ECHO", "in time"), "in time");
+    const err = await client.pipeline([["ECHO", "a"], ["HANG"]]).catch((e) => e);
+    assert.ok(err instanceof RespConnectionError);
+    assert.equal(err.code, "ETIMEDOUT");
+    assert.match(err.message, /^command ETIMEDOUT 127\.0\.0\.1:\d+ \(200 ms\)$/);
+    assert.ok(client.closed, "a late reply would answer the next command: the connection is gone");
+    await assert.rejects(client.call("PING"), RespConnectionError);
+  } finally {
+    await client.close();
+    server.dropClients();
+    await server.stop();
+  }
+});

@@ -1,7 +1,9 @@
 /**
  * A small Redis client on Deno's own sockets: RESP2 over TCP or TLS, AUTH
  * (password or ACL user), SELECT, single commands, pipelines and MULTI/EXEC,
- * one connection, no reconnects, no offline queue. It reads no environment
+ * one connection, no reconnects, no offline queue, optional timeouts for
+ * connecting and for each reply. Used by the operator (queue depth in
+ * status), `frappe-op status --redis-depth` and the load test. It reads no environment
  * (ioredis' `debug` enumerated all of it, which the binary's --allow-env
  * list forbids) and needs only --allow-net.
  *
@@ -42,6 +44,11 @@ export interface RespConnectOptions {
   db?: number;
   /** For connecting, the TLS handshake, AUTH, SELECT and the first PING together. */
   connectTimeoutMs?: number;
+  /**
+   * Per write (a command, a pipeline, a transaction) after connecting: a reply
+   * later than this fails the connection (ETIMEDOUT). Unset: wait forever.
+   */
+  commandTimeoutMs?: number;
 }
 
 /** The connection failed or ended; `code` is Node-style (ECONNREFUSED, ETIMEDOUT, ...). */
@@ -82,7 +89,11 @@ export class RespClient {
   private failure?: RespConnectionError;
   private readonly reading: Promise<void>;
 
-  private constructor(private readonly conn: Deno.Conn, private readonly where: string) {
+  private constructor(
+    private readonly conn: Deno.Conn,
+    private readonly where: string,
+    private readonly commandTimeoutMs?: number,
+  ) {
     this.reading = this.readLoop();
   }
 
@@ -97,7 +108,7 @@ export class RespClient {
       client?.disconnect();
     }, ms);
     try {
-      client = new RespClient(await open(o, ctl.signal), where);
+      client = new RespClient(await open(o, ctl.signal), where, o.commandTimeoutMs);
       await client.hello(o);
       return client;
     } catch (err) {
@@ -167,7 +178,21 @@ export class RespClient {
     this.writing = this.writing.then(() => this.writeAll(bytes)).catch((err) =>
       this.fail(connectionError(err, "write", this.where))
     );
-    return Promise.all(replies);
+    return this.withTimeout(Promise.all(replies));
+  }
+
+  /** Replies not all back in time: the connection fails, so later replies can not misalign. */
+  private withTimeout<T>(replies: Promise<T>): Promise<T> {
+    const ms = this.commandTimeoutMs;
+    if (ms === undefined) return replies;
+    const timer = setTimeout(
+      () =>
+        this.fail(
+          new RespConnectionError("ETIMEDOUT", `command ETIMEDOUT ${this.where} (${ms} ms)`),
+        ),
+      ms,
+    );
+    return replies.finally(() => clearTimeout(timer));
   }
 
   private async writeAll(bytes: Uint8Array): Promise<void> {

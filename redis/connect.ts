@@ -1,0 +1,161 @@
+/**
+ * Connecting to a bench's queue Redis so that failures surface at once and
+ * each kind gets its own error: no retry loop, no offline queue, a short
+ * connect timeout, and a PING right after connecting so a wrong password is
+ * reported before anything is written. Shared by the operator (queue depth
+ * in status), `frappe-op status --redis-depth` and the load test, which maps
+ * the kinds to its exit codes (loadtest/redis.ts).
+ */
+
+import {
+  RespClient,
+  RespConnectionError,
+  type RespConnectOptions,
+  RespProtocolError,
+  RespReplyError,
+} from "./resp.ts";
+
+export type Redis = RespClient;
+
+export interface RedisTarget {
+  /** `redis://` or `rediss://` (TLS) URL; user/password in it are honoured. */
+  url: string;
+  /** Overrides the URL's password (e.g. read from the credentials Secret). */
+  password?: string;
+  connectTimeoutMs?: number;
+  /** Per reply after connecting; unset: no limit. */
+  commandTimeoutMs?: number;
+  /** PEM CA certificates to trust for a rediss:// URL, besides the default roots. */
+  caCerts?: string[];
+}
+
+/** What went wrong, in the terms a person acts on. */
+export type RedisFailure = "usage" | "auth" | "wrongType" | "tls" | "unreachable";
+
+export class RedisError extends Error {
+  override name = "RedisError";
+  constructor(readonly kind: RedisFailure, message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** A URL with its password replaced by `***`, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "<unparseable redis URL>";
+  }
+}
+
+export function redisOptions(target: RedisTarget): RespConnectOptions {
+  let u: URL;
+  try {
+    u = new URL(target.url);
+  } catch (cause) {
+    throw new RedisError("usage", `invalid Redis URL ${redactUrl(target.url)}`, { cause });
+  }
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
+    throw new RedisError("usage", `Redis URL must start with redis:// or rediss://`);
+  }
+  const db = u.pathname.replace(/^\//, "");
+  if (db && !/^\d+$/.test(db)) {
+    throw new RedisError("usage", `the Redis URL's path must be a db number, got "/${db}"`);
+  }
+  return {
+    hostname: u.hostname.replace(/^\[|\]$/g, ""),
+    port: Number(u.port || 6379),
+    username: decodeURIComponent(u.username) || undefined,
+    password: target.password ?? (decodeURIComponent(u.password) || undefined),
+    db: db ? Number(db) : 0,
+    tls: u.protocol === "rediss:",
+    caCerts: target.caCerts,
+    connectTimeoutMs: target.connectTimeoutMs ?? 5000,
+    commandTimeoutMs: target.commandTimeoutMs,
+  };
+}
+
+/** Errors from Redis itself (replies, the connection), as opposed to bugs. */
+export function isRedisError(err: unknown): boolean {
+  return err instanceof RespReplyError || err instanceof RespConnectionError ||
+    err instanceof RespProtocolError;
+}
+
+/** Maps a Redis reply / socket error to a RedisError with a one-line message. */
+export function classifyRedisError(
+  err: unknown,
+  target: RedisTarget,
+  tcpReachable = false,
+): RedisError {
+  if (err instanceof RedisError) return err;
+  const where = redactUrl(target.url);
+  const msg = err instanceof Error ? err.message : String(err);
+  const fail = (kind: RedisFailure, message: string) =>
+    new RedisError(kind, message, { cause: err });
+  // Redis >= 6 / older: a password sent to a server that has none.
+  if (/called without any password configured|no password is set/i.test(msg)) {
+    return fail(
+      "auth",
+      `Redis at ${where} has no password, but one was given (URL, REDIS_PASSWORD or the ` +
+        `FrappeDeployment's Secret): ${msg}`,
+    );
+  }
+  if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(msg)) {
+    return fail("auth", `Redis at ${where} rejected the credentials: ${msg}`);
+  }
+  if (/WRONGTYPE/.test(msg)) return fail("wrongType", `Redis at ${where}: ${msg}`);
+  if (/DB index is out of range/i.test(msg)) {
+    return fail("usage", `Redis at ${where} has no such database (the URL's /<db>): ${msg}`);
+  }
+  if (err instanceof RespReplyError) {
+    // The server answered in RESP: whatever went wrong, it is not a TLS mismatch.
+    return fail("unreachable", `Redis at ${where} refused: ${msg}`);
+  }
+  if (tcpReachable) {
+    const tls = target.url.startsWith("rediss:");
+    const hint = !tls
+      ? "the server seems to expect TLS: use a rediss:// URL"
+      : /certificate|issuer/i.test(msg)
+      ? "the server speaks TLS but its certificate is not trusted"
+      : "the URL asks for TLS (rediss://) but the server does not seem to speak TLS";
+    return fail(
+      "tls",
+      `TLS mismatch with ${where}: the port accepts TCP but the Redis handshake failed (${msg}); ${hint}`,
+    );
+  }
+  return fail("unreachable", `cannot reach Redis at ${where}: ${msg}`);
+}
+
+/**
+ * Connects and PINGs; throws a classified RedisError. When the connection
+ * fails, a plain TCP probe (within the connect timeout, at most 2 s) tells a
+ * TLS mismatch from a Redis that is not there.
+ */
+export async function connectRedis(target: RedisTarget): Promise<Redis> {
+  const opts = redisOptions(target);
+  try {
+    return await RespClient.connect(opts);
+  } catch (err) {
+    const classified = classifyRedisError(err, target);
+    if (classified.kind !== "unreachable" || err instanceof RespReplyError) throw classified;
+    const probeMs = Math.min(opts.connectTimeoutMs ?? 2000, 2000);
+    throw classifyRedisError(err, target, await tcpReachable(opts.hostname, opts.port, probeMs));
+  }
+}
+
+/** Whether a plain TCP connection to host:port opens within the timeout. */
+export async function tcpReachable(
+  hostname: string,
+  port: number,
+  timeoutMs = 2000,
+): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname, port, signal: AbortSignal.timeout(timeoutMs) });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
