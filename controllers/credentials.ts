@@ -32,7 +32,7 @@ export async function ensureCredentials(
     // A cache miss is confirmed with the server: a stale cache must not mint new passwords.
     const live = await deps.reader.get(ref) ?? await deps.client.get(ref);
     if (live) {
-      assertNotForeign(credentialsSecret(fd, live), live);
+      assertNotForeign(live, fd.metadata.uid);
       return live;
     }
     const random = deps.randomPassword ?? cryptoRandomPassword;

@@ -58,7 +58,7 @@ async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   const phases = render(spec, ctx);
   // Prune first: a ScaledObject (and KEDA's HPA) is gone before its worker gets static replicas.
   const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
-  const rollout = await rollOut(phases, deps);
+  const rollout = await rollOut(phases, fd.metadata.uid, deps);
   const observation = observe(spec, phases, rollout, ctx);
   const requeueAfterMs = observation.phase === "Ready" ? undefined : deps.options.progressRequeueMs;
   return {

@@ -6,7 +6,8 @@
  */
 import type { KubeObject } from "../kube/types.ts";
 import type { RenderPhase } from "./render/mod.ts";
-import { type Applied, applyChild, replicaBoundsByTarget } from "./apply.ts";
+import { type Applied, applyChild, type ApplyContext, replicaBoundsByTarget } from "./apply.ts";
+import { applyJob } from "./jobs.ts";
 import type { ReconcileDeps } from "./deps.ts";
 import { readinessOf } from "./readiness.ts";
 import { StepError } from "./steps.ts";
@@ -28,12 +29,18 @@ export function childId(obj: KubeObject): string {
   return `${obj.kind}/${obj.metadata.name}`;
 }
 
-export async function rollOut(phases: RenderPhase[], deps: ReconcileDeps): Promise<RolloutResult> {
+/** Rolls out the phases of the FrappeDeployment whose uid is `ownerUid`. */
+export async function rollOut(
+  phases: RenderPhase[],
+  ownerUid: string | undefined,
+  deps: ReconcileDeps,
+): Promise<RolloutResult> {
   const result: RolloutResult = { created: [], configured: [], live: new Map() };
   const bounds = replicaBoundsByTarget(phases.flatMap((p) => p.objects));
   for (const [i, phase] of phases.entries()) {
     for (const obj of phase.objects) {
-      const applied = await applyOne(obj, deps, bounds.get(obj.metadata.name));
+      const ctx = { ownerUid, bounds: bounds.get(obj.metadata.name) };
+      const applied = await applyOne(obj, deps, ctx);
       result.live.set(childId(obj), applied.live);
       if (applied.action === "created") result.created.push(childId(obj));
       if (applied.action === "configured") result.configured.push(childId(obj));
@@ -50,10 +57,11 @@ export async function rollOut(phases: RenderPhase[], deps: ReconcileDeps): Promi
 async function applyOne(
   obj: KubeObject,
   deps: ReconcileDeps,
-  bounds: Parameters<typeof applyChild>[2],
+  ctx: ApplyContext,
 ): Promise<Applied> {
   try {
-    return await applyChild(obj, deps, bounds);
+    if (obj.kind === "Job") return await applyJob(obj, ctx.ownerUid, deps);
+    return await applyChild(obj, deps, ctx);
   } catch (err) {
     throw StepError.from(ConditionReason.ApplyFailed, `applying ${childId(obj)}`, err);
   }
