@@ -4,14 +4,17 @@
  * does not.
  */
 import assert from "node:assert/strict";
+import type { KubeObject } from "../../kube/types.ts";
+import { JOB_SLOT_ANNOTATION } from "../../controllers/render/jobs.ts";
 import {
   frappeDeployment,
   keyOf,
   operatorTest,
   reconcileDeps,
+  reconcileUntil,
   reconcileUntilSteady,
 } from "./operator_support.ts";
-import { jobsOf, SITE } from "./jobs_support.ts";
+import { createTestJob, jobList, jobsOf, renderedJob, setJobStatus, SITE } from "./jobs_support.ts";
 
 operatorTest("pod annotations rerun no Job; a new image reruns configure and migrate once", {
   namespace: "op-jobs-rerun",
@@ -51,3 +54,49 @@ operatorTest("pod annotations rerun no Job; a new image reruns configure and mig
   }
   assert.equal(upgraded.size, 3, "the Jobs of the old image are pruned");
 });
+
+operatorTest("a running migrate Job is never pruned; the next one waits for it to finish", {
+  namespace: "op-jobs-migrate",
+}, async ({ client, transport, ns }) => {
+  const deps = reconcileDeps(client);
+  const key = keyOf(ns, "erp");
+  const fdWith = (image?: string) =>
+    frappeDeployment(ns, "erp", { sites: [SITE], ...(image ? { image } : {}) });
+  const apply = (fd: KubeObject) => client.apply(fd, { fieldManager: "test", force: true });
+  await apply(fdWith());
+  await reconcileUntilSteady(key, deps, transport);
+
+  // The migration to v15.106.0 is running (the test plays its Job controller).
+  const b = fdWith("frappe/erpnext:v15.106.0");
+  const running = await createTestJob(client, await renderedJob(client, b, "migrate"));
+  await apply(b);
+  await reconcileUntil(key, deps, transport, (fd) => fd.status?.phase === "Progressing");
+  assert.equal((await jobsOf(client, ns, "erp")).get("migrate")?.uid, running.metadata.uid);
+
+  // A newer image while it runs: the running Job stays, the next one waits.
+  await apply(fdWith("frappe/erpnext:v15.107.0"));
+  const waiting = `waiting for migrate job ${running.metadata.name} to finish`;
+  const fd = await reconcileUntil(key, deps, transport, (fd) => progressing(fd).includes(waiting));
+  assert.equal(fd.status.phase, "Progressing");
+  const migrates = (await jobList(client, ns, "erp")).filter((j) =>
+    j.metadata.annotations?.[JOB_SLOT_ANNOTATION] === "migrate"
+  );
+  assert.deepEqual(migrates.map((j) => j.metadata.uid), [running.metadata.uid], "not pruned");
+
+  // Once it finishes, it is pruned and the migration to the newest image runs.
+  await setJobStatus(client, running, "complete");
+  await reconcileUntilSteady(key, deps, transport);
+  const migrate = (await jobsOf(client, ns, "erp")).get("migrate")!;
+  assert.notEqual(migrate.name, running.metadata.name);
+  assert.equal(migrate.complete, true);
+  assert.equal(
+    migrate.name,
+    (await renderedJob(client, fdWith("frappe/erpnext:v15.107.0"), "migrate")).metadata.name,
+  );
+});
+
+/** The Progressing condition's message. */
+function progressing(fd: KubeObject): string {
+  const conditions: { type: string; message?: string }[] = fd.status?.conditions ?? [];
+  return conditions.find((c) => c.type === "Progressing")?.message ?? "";
+}
