@@ -34,6 +34,12 @@ export const FRAPPE_VERSIONS = ["14", "15", "16"] as const;
 export type FrappeVersion = typeof FRAPPE_VERSIONS[number];
 export const DEFAULT_IMAGE = "frappe/erpnext:v15.105.0";
 
+/**
+ * Annotation on a FrappeDeployment: setting it (or changing its value) reruns
+ * every one-shot Job that failed; completed and running Jobs are untouched.
+ */
+export const RETRY_ANNOTATION = "frappe-op.dev/retry";
+
 /** bench_id: no ':' (RQ splits keys on it), no spaces, at most 100 characters. */
 export const BENCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 

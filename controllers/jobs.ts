@@ -5,6 +5,10 @@
  * - a Job is created once and never re-applied: its pod template is
  *   immutable, and an existing Job of that name already did (or is doing)
  *   that work;
+ * - a Job that failed is replaced (deleted, then created anew) when what
+ *   would be applied differs from what it was created from: a changed spec
+ *   (a fixed image, a new node selector...) or a new value of the
+ *   FrappeDeployment's `frappe-op.dev/retry` annotation;
  * - two Jobs of one slot (`frappe-op.dev/job-slot`) never run at once: a new
  *   Job waits until the one it replaces has finished (prune.ts deletes the
  *   old one only then), so two migrations never overlap and an old configure
@@ -15,8 +19,8 @@ import type { KubeObject } from "../kube/types.ts";
 import { assertNotForeign } from "./apply.ts";
 import { childLabels, COMPONENT_LABEL, controlledBy, INSTANCE_LABEL } from "./children.ts";
 import { FIELD_MANAGER, type ReconcileDeps } from "./deps.ts";
-import { withAppliedHash } from "./hash.ts";
-import { jobFinished } from "./readiness.ts";
+import { appliedHashOf, digest, withAppliedHash } from "./hash.ts";
+import { jobFailed, jobFinished } from "./readiness.ts";
 import type { Applied } from "./replicas.ts";
 import { JOB_SLOT_ANNOTATION } from "./render/jobs.ts";
 
@@ -35,6 +39,20 @@ export async function applyJob(
   // A cache miss is confirmed: applying over an existing Job would try to change its template.
   const live = await deps.reader.get(refOf(desired)) ?? await deps.client.get(refOf(desired));
   assertNotForeign(live, ownerUid);
+  if (live?.metadata.deletionTimestamp) {
+    return { action: "waiting", message: `job ${live.metadata.name} is being deleted` };
+  }
+  if (live && jobFailed(live) && appliedHashOf(live) !== await digest(desired)) {
+    await deps.client.delete(refOf(live), {
+      propagationPolicy: "Background",
+      uid: live.metadata.uid,
+    });
+    deps.log.info("replacing failed Job", {
+      job: live.metadata.name,
+      namespace: live.metadata.namespace,
+    });
+    return { action: "waiting", message: `replacing failed job ${live.metadata.name}` };
+  }
   if (live) return { action: "unchanged", live };
   const running = await runningInSlot(desired, ownerUid, deps);
   if (running) {

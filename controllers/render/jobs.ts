@@ -13,7 +13,7 @@
  * Pod annotations, scheduling knobs or pull secrets change none of these, so
  * changing them reruns nothing.
  */
-import type { FrappeDeployment, Site } from "../../apis/frappedeployment.ts";
+import { type FrappeDeployment, RETRY_ANNOTATION, type Site } from "../../apis/frappedeployment.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { BENCH_DIR, childNames, frappePodTemplate, jobName, objectMeta } from "./common.ts";
 import { CONFIG_KEY } from "./config.ts";
@@ -48,10 +48,16 @@ function job(
   spec.restartPolicy = "Never";
   spec.volumes = [...(spec.volumes as unknown[]), ...(opts.volumes ?? [])];
   const name = jobName(fd, kind, JSON.stringify(opts.purpose), opts.middle);
+  // Not in the name: a retry reruns only a Job that failed (controllers/jobs.ts).
+  const retry = fd.metadata.annotations?.[RETRY_ANNOTATION];
+  const annotations = {
+    [JOB_SLOT_ANNOTATION]: opts.slot,
+    ...(retry === undefined ? {} : { [RETRY_ANNOTATION]: retry }),
+  };
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: objectMeta(fd, name, kind, { annotations: { [JOB_SLOT_ANNOTATION]: opts.slot } }),
+    metadata: objectMeta(fd, name, kind, { annotations }),
     spec: { backoffLimit: 6, template },
   };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../kube/types.ts";
+import { RETRY_ANNOTATION } from "../../apis/frappedeployment.ts";
 import { renderBench } from "./bench.ts";
 import { makeFd, testCtx } from "./fixture.ts";
 import {
@@ -161,5 +162,18 @@ Deno.test("job names: a config change reruns configure only; new apps rerun that
   assert.equal(
     jobNames({ sites: [...sites].reverse() })["new-site/b.example.com"],
     more["new-site/b.example.com"],
+  );
+});
+
+Deno.test("the retry annotation is copied onto every Job, never into a name", () => {
+  const retried = makeFd();
+  retried.metadata.annotations = { [RETRY_ANNOTATION]: "2" };
+  const jobs = renderBench(retried, testCtx()).flatMap((p) => p.objects)
+    .filter((o) => o.kind === "Job");
+  assert.equal(jobs.length, 3);
+  for (const j of jobs) assert.equal(j.metadata.annotations?.[RETRY_ANNOTATION], "2");
+  assert.deepEqual(
+    jobs.map((j) => j.metadata.name).sort(),
+    Object.values(jobNames()).sort(),
   );
 });

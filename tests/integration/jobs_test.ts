@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../kube/types.ts";
 import { JOB_SLOT_ANNOTATION } from "../../controllers/render/jobs.ts";
+import { RETRY_ANNOTATION } from "../../apis/frappedeployment.ts";
+import { reconcile } from "../../controllers/reconcile.ts";
 import {
   frappeDeployment,
   keyOf,
@@ -100,3 +102,36 @@ function progressing(fd: KubeObject): string {
   const conditions: { type: string; message?: string }[] = fd.status?.conditions ?? [];
   return conditions.find((c) => c.type === "Progressing")?.message ?? "";
 }
+
+operatorTest("a failed Job stays failed until the retry annotation changes; then only it reruns", {
+  namespace: "op-jobs-retry",
+}, async ({ client, transport, ns }) => {
+  const deps = reconcileDeps(client);
+  const key = keyOf(ns, "erp");
+  const fd = frappeDeployment(ns, "erp", { sites: [SITE] });
+  await client.apply(fd, { fieldManager: "test", force: true });
+  const slot = `new-site/${SITE.name}`;
+  const failing = await createTestJob(client, await renderedJob(client, fd, slot));
+  await setJobStatus(client, failing, "failed");
+
+  const degraded = await reconcileUntil(
+    key,
+    deps,
+    transport,
+    (f) => f.status?.phase === "Degraded",
+  );
+  assert.match(progressing(degraded), new RegExp(`Job ${failing.metadata.name} failed`));
+  const before = await jobsOf(client, ns, "erp");
+  for (let i = 0; i < 3; i++) await reconcile(key, deps);
+  assert.deepEqual(await jobsOf(client, ns, "erp"), before, "nothing reruns by itself");
+  assert.equal(before.get(slot)?.uid, failing.metadata.uid);
+
+  const retried = { ...fd, metadata: { ...fd.metadata, annotations: { [RETRY_ANNOTATION]: "1" } } };
+  await client.apply(retried, { fieldManager: "test", force: true });
+  await reconcileUntilSteady(key, deps, transport);
+  const after = await jobsOf(client, ns, "erp");
+  assert.notEqual(after.get(slot)!.uid, failing.metadata.uid, "the failed Job was replaced");
+  assert.equal(after.get(slot)!.name, failing.metadata.name, "under the same name");
+  assert.equal(after.get(slot)!.complete, true);
+  assert.deepEqual(after.get("configure"), before.get("configure"), "a completed Job is not rerun");
+});
