@@ -56,16 +56,14 @@ async function canUnshare(): Promise<boolean> {
   }
 }
 
-/** The pid to signal: the script itself (under unshare, unshare's only child). */
+/** The pid to signal: the script itself (under unshare, unshare's child; found by `ps`). */
 async function scriptPid(outer: number, unshared: boolean): Promise<number> {
   if (!unshared) return outer;
-  for (let i = 0; i < 100; i++) {
-    const children = await Deno.readTextFile(`/proc/${outer}/task/${outer}/children`)
-      .catch(() => "");
-    if (children.trim()) return Number(children.trim().split(/\s+/)[0]);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("unshare started no child");
+  const ps = await new Deno.Command("ps", { args: ["-o", "pid=", "--ppid", String(outer)] })
+    .output();
+  const pid = Number(new TextDecoder().decode(ps.stdout).trim().split(/\s+/)[0]);
+  if (!pid) throw new Error(`no child of unshare (pid ${outer})`);
+  return pid;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000) {
