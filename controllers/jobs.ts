@@ -43,15 +43,7 @@ export async function applyJob(
     return { action: "waiting", message: `job ${live.metadata.name} is being deleted` };
   }
   if (live && jobFailed(live) && appliedHashOf(live) !== await digest(desired)) {
-    await deps.client.delete(refOf(live), {
-      propagationPolicy: "Background",
-      uid: live.metadata.uid,
-    });
-    deps.log.info("replacing failed Job", {
-      job: live.metadata.name,
-      namespace: live.metadata.namespace,
-    });
-    return { action: "waiting", message: `replacing failed job ${live.metadata.name}` };
+    return await replaceFailed(live, deps);
   }
   if (live) return { action: "unchanged", live };
   const running = await runningInSlot(desired, ownerUid, deps);
@@ -65,6 +57,14 @@ export async function applyJob(
   const hashed = await withAppliedHash(desired);
   const created = await deps.client.apply(hashed, { fieldManager: FIELD_MANAGER, force: true });
   return { action: "created", live: created };
+}
+
+/** Deletes a failed Job; the next pass, woken by the deletion, creates it from the spec. */
+async function replaceFailed(live: KubeObject, deps: ReconcileDeps): Promise<JobWaiting> {
+  const { name, namespace, uid } = live.metadata;
+  deps.log.info("replacing failed Job", { job: name, namespace });
+  await deps.client.delete(refOf(live), { propagationPolicy: "Background", uid });
+  return { action: "waiting", message: `replacing failed job ${name}` };
 }
 
 /** Another Job of this FrappeDeployment in the same slot that has not finished. */
