@@ -34,6 +34,12 @@ export const FRAPPE_VERSIONS = ["14", "15", "16"] as const;
 export type FrappeVersion = typeof FRAPPE_VERSIONS[number];
 export const DEFAULT_IMAGE = "frappe/erpnext:v15.105.0";
 
+/**
+ * Annotation on a FrappeDeployment: setting it (or changing its value) reruns
+ * every one-shot Job that failed; completed and running Jobs are untouched.
+ */
+export const RETRY_ANNOTATION = "frappe-op.dev/retry";
+
 /** bench_id: no ':' (RQ splits keys on it), no spaces, at most 100 characters. */
 export const BENCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -58,6 +64,17 @@ const BENCH_ID_PRESENCE = immutableFields(
     "old id; create a new deployment",
 );
 
+export const DELETION_POLICIES = ["Retain", "Delete"] as const;
+export type DeletionPolicy = typeof DELETION_POLICIES[number];
+
+const deletionPolicy = z.enum(DELETION_POLICIES, { message: "must be Retain or Delete" })
+  .default("Retain").describe(
+    "What deleting the FrappeDeployment does to its data: the sites volume, the MariaDB and " +
+      "Redis queue volumes and the generated credentials Secret. Retain keeps them (without " +
+      "an owner), and a FrappeDeployment created again with the same name adopts them; Delete " +
+      "removes them with everything else. May be changed at any time.",
+  );
+
 const specFields = z.object({
   image: z.string().min(1, { message: "must name a Frappe image, e.g. " + DEFAULT_IMAGE })
     .default(DEFAULT_IMAGE).describe(
@@ -79,6 +96,7 @@ const specFields = z.object({
   workers: workersSchema.prefault({}).meta({ default: workersSchema.parse({}) }),
   ...podShape,
   networkPolicy: networkPolicySchema.prefault({}),
+  deletionPolicy,
 });
 
 export const specSchema = cel(specFields, [BENCH_ID_PRESENCE]);

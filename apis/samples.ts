@@ -79,6 +79,7 @@ export function fullSample(): KubeObject {
       tolerations: [{ key: "dedicated", operator: "Equal", value: "frappe", effect: "NoSchedule" }],
       podAnnotations: { "prometheus.io/scrape": "false" },
       networkPolicy: { enabled: true },
+      deletionPolicy: "Retain",
     },
   };
 }

@@ -111,21 +111,22 @@ async function convergedCount(
   const kinds = new Set(expected.map((id) => id.split("/")[0]));
   for (const namespace of namespaces) {
     const fds = await client.list("frappe-op.dev/v1alpha1", "FrappeDeployment", { namespace });
-    const byOwner = new Map<string, Set<string>>();
+    // By instance label, not owner uid: the data kept under deletionPolicy Retain has no owner.
+    const byInstance = new Map<string, Set<string>>();
     for (const [apiVersion, kind] of CHILD_API.filter(([, k]) => kinds.has(k))) {
       const { items } = await client.list(apiVersion, kind, {
         namespace,
         labelSelector: "app.kubernetes.io/managed-by=frappe-op",
       });
       for (const o of items) {
-        const uid = o.metadata.ownerReferences?.find((r) => r.controller)?.uid;
-        if (!uid) continue;
-        if (!byOwner.has(uid)) byOwner.set(uid, new Set());
-        byOwner.get(uid)!.add(`${kind}/${o.metadata.name}`);
+        const instance = o.metadata.labels?.["app.kubernetes.io/instance"];
+        if (!instance) continue;
+        if (!byInstance.has(instance)) byInstance.set(instance, new Set());
+        byInstance.get(instance)!.add(`${kind}/${o.metadata.name}`);
       }
     }
     for (const fd of fds.items) {
-      const have = byOwner.get(fd.metadata.uid!) ?? new Set();
+      const have = byInstance.get(fd.metadata.name) ?? new Set();
       const progressing = fd.status?.conditions?.find((c: { type: string }) =>
         c.type === "Progressing"
       );

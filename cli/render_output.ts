@@ -76,6 +76,7 @@ function header(opts: OfflineOptions, version: string): string {
     "Nothing was read from a cluster, so:",
     `- ownerReferences carry the placeholder uid ${PLACEHOLDER_UID} (unless the`,
     "  input has metadata.uid); the API server gives each FrappeDeployment its real uid.",
+    "  Under deletionPolicy Retain (the default) the data (sites PVC, credentials) has none.",
     `- generated passwords read ${PLACEHOLDER_PASSWORD}: the operator creates random ones`,
     "  at the first reconcile and keeps them in <name>-credentials. Secrets are shown",
     "  with decoded stringData; the operator applies them as data.",

@@ -31,7 +31,11 @@ for (const name of ["minimal.yaml", "full.yaml", "demo.yaml"]) {
     const objs = objects(r.out);
     assert.ok(objs.length > 10);
     for (const o of objs) {
-      assert.equal(o.metadata.ownerReferences?.[0]?.uid, PLACEHOLDER_UID, o.metadata.name);
+      // deletionPolicy Retain (the samples' default): the data has no owner.
+      const retained = o.metadata.name.endsWith("-credentials") ||
+        o.kind === "PersistentVolumeClaim";
+      const owner = o.metadata.ownerReferences?.[0]?.uid;
+      assert.equal(owner, retained ? undefined : PLACEHOLDER_UID, o.metadata.name);
       assert.equal(o.metadata.labels?.["app.kubernetes.io/managed-by"], "frappe-op");
     }
     assert.match(r.out, new RegExp(`placeholder uid ${PLACEHOLDER_UID}`));

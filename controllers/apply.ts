@@ -15,17 +15,24 @@ import { type Applied, applyAutoscaledDeployment, type ReplicaBounds } from "./r
 
 export type { Applied, ApplyAction } from "./replicas.ts";
 
-/** Applies `desired`; `bounds` are given for autoscaled worker Deployments. */
+export interface ApplyContext {
+  /** uid of the FrappeDeployment: a live object controlled by another owner is never taken. */
+  ownerUid?: string;
+  /** Given for autoscaled worker Deployments. */
+  bounds?: ReplicaBounds;
+}
+
+/** Applies `desired` (anything but a Job: see jobs.ts). */
 export async function applyChild(
   desired: KubeObject,
   deps: ReconcileDeps,
-  bounds?: ReplicaBounds,
+  ctx: ApplyContext = {},
 ): Promise<Applied> {
   const hashed = await withAppliedHash(desired);
   const live = await deps.reader.get(refOf(desired));
-  assertNotForeign(desired, live);
+  assertNotForeign(live, ctx.ownerUid);
   if (isAutoscaledDeployment(desired)) {
-    return await applyAutoscaledDeployment(hashed, live, bounds ?? boundsFrom(desired), deps);
+    return await applyAutoscaledDeployment(hashed, live, ctx.bounds ?? boundsFrom(desired), deps);
   }
   if (live && upToDate(hashed, live)) return { action: "unchanged", live };
   const applied = await deps.client.apply(hashed, { fieldManager: FIELD_MANAGER, force: true });
@@ -35,12 +42,12 @@ export async function applyChild(
 /**
  * A live object controlled by another owner (typically a deleted and re-created
  * FrappeDeployment of the same name, whose children the garbage collector has
- * not removed yet) is never taken over: the reconcile fails and retries.
+ * not removed yet) is never taken over: the reconcile fails and retries. An
+ * object without a controller (kept by `deletionPolicy: Retain`) is adopted.
  */
-export function assertNotForeign(desired: KubeObject, live: KubeObject | undefined): void {
-  const want = desired.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+export function assertNotForeign(live: KubeObject | undefined, ownerUid: string | undefined): void {
   const have = live?.metadata.ownerReferences?.find((r) => r.controller);
-  if (!live || !want || !have || have.uid === want) return;
+  if (!live || !ownerUid || !have || have.uid === ownerUid) return;
   throw new StepError(
     ConditionReason.ApplyFailed,
     `${live.kind}/${live.metadata.name} is controlled by another ${have.kind} (uid ${have.uid}); ` +

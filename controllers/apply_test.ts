@@ -76,12 +76,11 @@ Deno.test("a child controlled by another owner is never taken over", () => {
         }],
       },
     });
-  assert.doesNotThrow(() => assertNotForeign(owned("a"), owned("a")));
-  assert.doesNotThrow(() => assertNotForeign(owned("a"), undefined));
-  assert.throws(
-    () => assertNotForeign(owned("a"), owned("b")),
-    /controlled by another FrappeDeployment/,
-  );
+  assert.doesNotThrow(() => assertNotForeign(owned("a"), "a"));
+  assert.doesNotThrow(() => assertNotForeign(undefined, "a"));
+  const unowned = { ...owned("a"), metadata: { name: "x" } };
+  assert.doesNotThrow(() => assertNotForeign(unowned, "a"), "a retained object is adopted");
+  assert.throws(() => assertNotForeign(owned("b"), "a"), /controlled by another FrappeDeployment/);
 });
 
 Deno.test("readiness of workloads and Jobs", () => {

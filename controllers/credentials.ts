@@ -2,7 +2,10 @@
  * The generated credentials Secret is created exactly once with random
  * passwords and never overwritten: it is created with POST (which fails with
  * AlreadyExists instead of replacing), and every later render reproduces it
- * from the live values. Values are never logged.
+ * from the live values. An existing Secret without an owner (kept by
+ * `deletionPolicy: Retain`) is adopted: a FrappeDeployment created again
+ * with the same name gets the passwords its retained data needs. Values are
+ * never logged.
  */
 import type { FrappeDeployment } from "../apis/frappedeployment.ts";
 import type { ObjectRef } from "../kube/client.ts";
@@ -12,7 +15,6 @@ import { childNames } from "./render/common.ts";
 import { cryptoRandomPassword } from "./render/context.ts";
 import { credentialsSecret } from "./render/credentials.ts";
 import { FIELD_MANAGER, type ReconcileDeps } from "./deps.ts";
-import { withAppliedHash } from "./hash.ts";
 import { assertNotForeign } from "./apply.ts";
 import { StepError } from "./steps.ts";
 import { ConditionReason } from "../apis/conditions.ts";
@@ -32,16 +34,26 @@ export async function ensureCredentials(
     // A cache miss is confirmed with the server: a stale cache must not mint new passwords.
     const live = await deps.reader.get(ref) ?? await deps.client.get(ref);
     if (live) {
-      assertNotForeign(credentialsSecret(fd, live), live);
+      assertNotForeign(live, fd.metadata.uid);
       return live;
     }
     const random = deps.randomPassword ?? cryptoRandomPassword;
-    const secret = await withAppliedHash(credentialsSecret(fd, undefined, random));
     deps.log.info("creating credentials Secret", { secret: ref.name, namespace: ref.namespace });
-    return await createOrGet(secret, ref, deps);
+    return await createOrGet(bareSecret(credentialsSecret(fd, undefined, random)), ref, deps);
   } catch (err) {
     throw StepError.from(ConditionReason.ApplyFailed, `credentials Secret ${ref.name}`, err);
   }
+}
+
+/**
+ * The Secret as created: without ownerReferences and applied hash. The rollout
+ * applies it right after (server-side apply), so only that apply owns the
+ * ownerReference and can remove it when `deletionPolicy` changes; a field set
+ * by this POST would stay owned by it.
+ */
+function bareSecret(secret: KubeObject): KubeObject {
+  const { ownerReferences: _, ...metadata } = secret.metadata;
+  return { ...secret, metadata };
 }
 
 async function createOrGet(secret: KubeObject, ref: ObjectRef, deps: ReconcileDeps) {

@@ -12,7 +12,8 @@ import { Reflector } from "../kube/reflector.ts";
 import { objectKey } from "../kube/resources.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { directReader, matchesLabels, type Reader } from "./deps.ts";
-import { CHILD_KINDS, type ChildKind, MANAGED_BY_LABEL } from "./prune.ts";
+import { CHILD_KINDS, type ChildKind } from "./prune.ts";
+import { MANAGED_BY_LABEL } from "./children.ts";
 import { MANAGED_BY } from "./render/common.ts";
 
 export interface InformerOptions {

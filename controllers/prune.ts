@@ -3,14 +3,14 @@
  * labelled with this instance and managed-by frappe-op, controlled by THIS
  * FrappeDeployment (uid), and absent from the desired set. E.g. the
  * ScaledObject of a worker whose autoscaling was turned off, or the Job of an
- * old config. PersistentVolumeClaims are never pruned: data goes only with
+ * old config (once it has finished). PersistentVolumeClaims are never pruned: data goes only with
  * the FrappeDeployment itself (garbage collection through ownerReferences).
  */
 import { refOf } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { ReconcileDeps } from "./deps.ts";
-import { MANAGED_BY } from "./render/common.ts";
-import { childId } from "./rollout.ts";
+import { childId, childLabels, controlledBy } from "./children.ts";
+import { jobFinished } from "./readiness.ts";
 import { StepError } from "./steps.ts";
 import { EventReason } from "../apis/conditions.ts";
 
@@ -36,18 +36,6 @@ export const CHILD_KINDS: readonly ChildKind[] = [
   { apiVersion: "keda.sh/v1alpha1", kind: "TriggerAuthentication", keda: true },
 ];
 
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const INSTANCE_LABEL = "app.kubernetes.io/instance";
-
-export function childLabels(fdName: string): Record<string, string> {
-  return { [INSTANCE_LABEL]: fdName, [MANAGED_BY_LABEL]: MANAGED_BY };
-}
-
-export function controlledBy(obj: KubeObject, uid: string | undefined): boolean {
-  return uid !== undefined &&
-    (obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.controller === true);
-}
-
 /** Deletes stale children; returns their `Kind/name`. */
 export async function prune(
   fd: KubeObject,
@@ -63,6 +51,9 @@ export async function prune(
     for (const item of items) {
       if (!controlledBy(item, uid) || desired.has(childId(item))) continue;
       if (item.metadata.deletionTimestamp) continue;
+      // A running Job is never cut short (a migrate would leave its sites in
+      // maintenance mode): it is pruned once it has finished.
+      if (item.kind === "Job" && !jobFinished(item)) continue;
       await deleteChild(item, deps);
       deleted.push(childId(item));
     }

@@ -74,10 +74,27 @@ interface JobCondition {
   message?: string;
 }
 
+function jobCondition(obj: KubeObject, type: string): JobCondition | undefined {
+  const conditions: JobCondition[] = obj.status?.conditions ?? [];
+  return conditions.find((c) => c.type === type && c.status === "True");
+}
+
+/**
+ * A Job that has finished: Complete or Failed. Either is set only once no pod
+ * of the Job is active (the API server rejects a finished Job with active or
+ * terminating pods), so nothing of it still runs.
+ */
+export function jobFinished(obj: KubeObject): boolean {
+  return jobCondition(obj, "Complete") !== undefined || jobFailed(obj);
+}
+
+export function jobFailed(obj: KubeObject): boolean {
+  return jobCondition(obj, "Failed") !== undefined;
+}
+
 function jobReadiness(obj: KubeObject): Readiness {
   const name = `Job ${obj.metadata.name}`;
-  const conditions: JobCondition[] = obj.status?.conditions ?? [];
-  const isTrue = (type: string) => conditions.find((c) => c.type === type && c.status === "True");
+  const isTrue = (type: string) => jobCondition(obj, type);
   if (isTrue("Complete")) return { ready: true, message: `${name} succeeded` };
   const failed = isTrue("Failed");
   if (failed) {

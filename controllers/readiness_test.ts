@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../kube/types.ts";
-import { autoscaledWorkerReadiness, readinessOf } from "./readiness.ts";
+import { autoscaledWorkerReadiness, jobFailed, jobFinished, readinessOf } from "./readiness.ts";
 
 function worker(progressingReason: string, replicas: number, ready: number): KubeObject {
   return {
@@ -34,4 +34,20 @@ Deno.test("readiness: an autoscaled worker whose template rolls out is not ready
     message: "Deployment erp-worker-short: 1/2 replicas updated",
   });
   assert.equal(autoscaledWorkerReadiness(worker("ReplicaSetUpdated", 2, 2)).ready, true);
+});
+
+Deno.test("jobs: finished only with Complete or Failed True (FailureTarget alone still runs)", () => {
+  const job = (...conditions: [string, string][]): KubeObject => ({
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: "erp-migrate-1" },
+    status: { conditions: conditions.map(([type, status]) => ({ type, status })) },
+  });
+  assert.equal(jobFinished(job()), false);
+  assert.equal(jobFinished(job(["FailureTarget", "True"])), false, "pods may still terminate");
+  assert.equal(jobFinished(job(["Complete", "False"])), false);
+  assert.equal(jobFinished(job(["SuccessCriteriaMet", "True"], ["Complete", "True"])), true);
+  assert.equal(jobFinished(job(["FailureTarget", "True"], ["Failed", "True"])), true);
+  assert.equal(jobFailed(job(["FailureTarget", "True"], ["Failed", "True"])), true);
+  assert.equal(jobFailed(job(["Complete", "True"])), false);
 });

@@ -22,7 +22,8 @@ import { checkReferencedSecrets } from "./references.ts";
 import { prune } from "./prune.ts";
 import { renderAll, type RenderContext, type RenderPhase } from "./render/mod.ts";
 import { recordTransitions } from "./report.ts";
-import { childId, rollOut } from "./rollout.ts";
+import { rollOut } from "./rollout.ts";
+import { childId } from "./children.ts";
 import { nextStatus, type Observation, writeStatus } from "./status.ts";
 import { pinAutoscalingDefault, validSpec } from "./spec.ts";
 import { StepError } from "./steps.ts";
@@ -64,7 +65,7 @@ async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   const phases = render(spec, ctx);
   // Prune first: a ScaledObject (and KEDA's HPA) is gone before its worker gets static replicas.
   const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
-  const rollout = await rollOut(phases, deps);
+  const rollout = await rollOut(phases, fd.metadata.uid, deps);
   const live = await liveChildren(phases, rollout, deps);
   const queues = await observeQueues(spec, ctx, live, deps);
   const observation = observe(spec, phases, rollout, ctx, { live, queues });

@@ -6,7 +6,8 @@
  */
 import type { KubeObject } from "../kube/types.ts";
 import type { RenderPhase } from "./render/mod.ts";
-import { type Applied, applyChild, replicaBoundsByTarget } from "./apply.ts";
+import { type Applied, applyChild, type ApplyContext, replicaBoundsByTarget } from "./apply.ts";
+import { applyJob, type JobWaiting } from "./jobs.ts";
 import type { ReconcileDeps } from "./deps.ts";
 import { readinessOf } from "./readiness.ts";
 import { StepError } from "./steps.ts";
@@ -23,24 +24,35 @@ export interface RolloutResult {
   failed?: { phase: string; message: string };
 }
 
-/** `Kind/name`: how a child is named in messages and maps. */
-export function childId(obj: KubeObject): string {
-  return `${obj.kind}/${obj.metadata.name}`;
-}
+import { childId } from "./children.ts";
 
-export async function rollOut(phases: RenderPhase[], deps: ReconcileDeps): Promise<RolloutResult> {
+/** Re-exported for the status code, which names children the same way. */
+export { childId };
+
+/** Rolls out the phases of the FrappeDeployment whose uid is `ownerUid`. */
+export async function rollOut(
+  phases: RenderPhase[],
+  ownerUid: string | undefined,
+  deps: ReconcileDeps,
+): Promise<RolloutResult> {
   const result: RolloutResult = { created: [], configured: [], live: new Map() };
   const bounds = replicaBoundsByTarget(phases.flatMap((p) => p.objects));
   for (const [i, phase] of phases.entries()) {
+    let held: string | undefined;
     for (const obj of phase.objects) {
-      const applied = await applyOne(obj, deps, bounds.get(obj.metadata.name));
+      const ctx = { ownerUid, bounds: bounds.get(obj.metadata.name) };
+      const applied = await applyOne(obj, deps, ctx);
+      if (applied.action === "waiting") {
+        held ??= applied.message;
+        continue;
+      }
       result.live.set(childId(obj), applied.live);
       if (applied.action === "created") result.created.push(childId(obj));
       if (applied.action === "configured") result.configured.push(childId(obj));
     }
     // The last phase (apps) has no gate: its readiness is what status reports.
     if (i === phases.length - 1) break;
-    const gate = phaseGate(phase, result.live);
+    const gate = held ? { ready: false, message: held } : phaseGate(phase, result.live);
     if (gate.failed) return { ...result, failed: { phase: phase.phase, message: gate.message } };
     if (!gate.ready) return { ...result, waiting: { phase: phase.phase, message: gate.message } };
   }
@@ -50,10 +62,11 @@ export async function rollOut(phases: RenderPhase[], deps: ReconcileDeps): Promi
 async function applyOne(
   obj: KubeObject,
   deps: ReconcileDeps,
-  bounds: Parameters<typeof applyChild>[2],
-): Promise<Applied> {
+  ctx: ApplyContext,
+): Promise<Applied | JobWaiting> {
   try {
-    return await applyChild(obj, deps, bounds);
+    if (obj.kind === "Job") return await applyJob(obj, ctx.ownerUid, deps);
+    return await applyChild(obj, deps, ctx);
   } catch (err) {
     throw StepError.from(ConditionReason.ApplyFailed, `applying ${childId(obj)}`, err);
   }

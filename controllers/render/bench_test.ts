@@ -37,8 +37,12 @@ Deno.test("rollout order: config and data stores first, then jobs, then apps", (
   );
 });
 
+/** Kept under `deletionPolicy: Retain` (the default): rendered without an owner. */
+const RETAINED = ["Secret/erp-credentials", "PersistentVolumeClaim/erp-sites"];
+
 Deno.test("every object: contract labels, controller ownerReference, namespace, DNS-label name", () => {
-  for (const o of objects) {
+  const deleting = makeFd({ ...fd.spec, deletionPolicy: "Delete" });
+  for (const o of renderBench(deleting, testCtx()).flatMap((p) => p.objects)) {
     const id = `${o.kind}/${o.metadata.name}`;
     assert.match(o.metadata.name, DNS_LABEL, id);
     assert.ok(o.metadata.name.length <= 63, id);
@@ -122,4 +126,26 @@ Deno.test("Frappe pods carry the config hash; a config change changes it", () =>
   assert.match(before, /^[0-9a-f]{8}$/);
   const changed = renderBench(makeFd({ benchId: "other" }), testCtx()).flatMap((p) => p.objects);
   assert.notEqual(hash(changed), before);
+});
+
+Deno.test("deletionPolicy Retain (default): data unowned, StatefulSet claims retained", () => {
+  const ids = objects.filter((o) => !o.metadata.ownerReferences).map((o) =>
+    `${o.kind}/${o.metadata.name}`
+  );
+  assert.deepEqual(ids.sort(), RETAINED.sort(), "only the data goes without an owner");
+  const policies = (x: KubeObject[]) =>
+    x.filter((o) => o.kind === "StatefulSet").map((o) =>
+      o.spec.persistentVolumeClaimRetentionPolicy
+    );
+  assert.deepEqual(policies(objects), [
+    { whenDeleted: "Retain", whenScaled: "Retain" },
+    { whenDeleted: "Retain", whenScaled: "Retain" },
+  ]);
+  const deleting = renderBench(makeFd({ ...fd.spec, deletionPolicy: "Delete" }), testCtx())
+    .flatMap((p) => p.objects);
+  assert.ok(deleting.every((o) => o.metadata.ownerReferences?.length === 1));
+  assert.deepEqual(policies(deleting), [
+    { whenDeleted: "Delete", whenScaled: "Retain" },
+    { whenDeleted: "Delete", whenScaled: "Retain" },
+  ]);
 });

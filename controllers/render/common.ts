@@ -71,6 +71,18 @@ export function objectMeta(
   });
 }
 
+/**
+ * Metadata of the data a FrappeDeployment keeps under `deletionPolicy:
+ * Retain` (sites volume, credentials): no ownerReference then, so the
+ * garbage collector leaves it; under Delete, the usual controller reference.
+ * Server-side apply adds or removes the reference when the policy changes.
+ */
+export function dataMeta(fd: FrappeDeployment, name: string, component: string): ObjectMeta {
+  const meta = objectMeta(fd, name, component);
+  if (fd.spec.deletionPolicy === "Retain") delete meta.ownerReferences;
+  return meta;
+}
+
 /** Container security context: no privilege escalation, no capabilities. */
 export function containerSecurityContext(): Record<string, unknown> {
   return {

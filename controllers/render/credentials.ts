@@ -2,11 +2,12 @@
  * The generated credentials Secret `<fd>-credentials`. Render cannot invent
  * passwords: existing values are kept, and a missing one comes from the
  * `randomPassword` the reconciler injects. So the Secret is written once and
- * every later render reproduces it exactly.
+ * every later render reproduces it exactly. Kept under `deletionPolicy:
+ * Retain`: the retained MariaDB data only opens with its root password.
  */
 import type { FrappeDeployment } from "../../apis/frappedeployment.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import { childNames, objectMeta } from "./common.ts";
+import { childNames, dataMeta } from "./common.ts";
 
 export const CredentialKey = {
   redisQueue: "redis-queue-password",
@@ -58,7 +59,7 @@ export function credentialsSecret(
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: objectMeta(fd, childNames(fd).credentials, "credentials"),
+    metadata: dataMeta(fd, childNames(fd).credentials, "credentials"),
     type: "Opaque",
     data,
   };

@@ -57,6 +57,7 @@ Deno.test("common_site_config: hosts, bench_id, redis URLs with encoded password
     redis_queue: "redis://:p%40ss%2Fword@erp-redis-queue.tenant-a.svc:6379",
     redis_cache: "redis://:c@erp-redis-cache.tenant-a.svc:6379",
     socketio_port: 9000,
+    workers: {},
   });
 });
 
@@ -65,7 +66,7 @@ Deno.test("common_site_config: v14 adds redis_socketio; custom queues declare ti
   assert.equal(v14.redis_socketio, v14.redis_queue);
   const custom = makeFd({ workers: { custom: [{ name: "reports", timeout: 3000 }] } });
   assert.deepEqual(commonSiteConfig(custom, {}).workers, { reports: { timeout: 3000 } });
-  assert.equal(commonSiteConfig(fd, {}).workers, undefined);
+  assert.deepEqual(commonSiteConfig(fd, {}).workers, {}, "written empty: removes the last one");
 });
 
 Deno.test("common_site_config: external database and TLS redis", () => {

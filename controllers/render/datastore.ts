@@ -92,6 +92,12 @@ export function dataStoreWorkload(fd: FrappeDeployment, ds: DataStore): KubeObje
       selector,
       template: podTemplate(fd, ds),
       volumeClaimTemplates: [claim],
+      // The StatefulSet controller owns the claims it creates: under Delete it
+      // points them at the StatefulSet (gone with it), under Retain at nothing.
+      persistentVolumeClaimRetentionPolicy: {
+        whenDeleted: fd.spec.deletionPolicy,
+        whenScaled: "Retain",
+      },
     },
   };
 }

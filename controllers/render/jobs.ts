@@ -1,19 +1,21 @@
 /**
- * One-shot Jobs: configure, new-site (one per site), migrate. A Job's pod
- * template is immutable, so each name ends with a hash of what the Job runs:
- * a changed config, site or image yields a new Job, an unchanged one the
- * same name (and nothing to do).
+ * One-shot Jobs: configure, new-site (one per site), migrate. A Job's name
+ * ends with a hash of what it is for, not of its pod template: the reconciler
+ * creates a Job once and never re-applies it (the template is immutable), so
+ * a new name is a new run.
+ *
+ *  - configure: the config it writes (passwords included), the image (apps.txt
+ *    lists the image's apps) and where an external Redis password comes from;
+ *  - new-site: the site and its apps (creating a site is done once; a new
+ *    image is migrate's work);
+ *  - migrate: the image and the Frappe version.
+ *
+ * Pod annotations, scheduling knobs or pull secrets change none of these, so
+ * changing them reruns nothing.
  */
-import type { FrappeDeployment, Site } from "../../apis/frappedeployment.ts";
+import { type FrappeDeployment, RETRY_ANNOTATION, type Site } from "../../apis/frappedeployment.ts";
 import type { KubeObject } from "../../kube/types.ts";
-import {
-  BENCH_DIR,
-  childNames,
-  CONFIG_HASH_ANNOTATION,
-  frappePodTemplate,
-  jobName,
-  objectMeta,
-} from "./common.ts";
+import { BENCH_DIR, childNames, frappePodTemplate, jobName, objectMeta } from "./common.ts";
 import { CONFIG_KEY } from "./config.ts";
 import { CredentialKey, credentialRef } from "./credentials.ts";
 import { CONFIG_MOUNT, CONFIGURE_SCRIPT, MIGRATE_SCRIPT, NEW_SITE_SCRIPT } from "./scripts.ts";
@@ -21,27 +23,42 @@ import { frappeContainer } from "./workload.ts";
 
 type Env = Record<string, unknown>;
 
+/**
+ * Which run a Job is: `configure`, `migrate` or `new-site/<site>`. Two Jobs of
+ * one slot never run at the same time (controllers/jobs.ts).
+ */
+export const JOB_SLOT_ANNOTATION = "frappe-op.dev/job-slot";
+
+interface JobOptions {
+  /** What the Job is for: its name hashes exactly this. */
+  purpose: unknown;
+  slot: string;
+  middle?: string;
+  volumes?: Record<string, unknown>[];
+}
+
 function job(
   fd: FrappeDeployment,
   kind: string,
   container: Record<string, unknown>,
-  opts: { middle?: string; hashExtra?: string; volumes?: Record<string, unknown>[] } = {},
+  opts: JobOptions,
 ): KubeObject {
   const template = frappePodTemplate(fd, kind, [container]);
-  // A Job's name hashes its template: without the config hash, a config change
-  // reruns only the configure Job (whose name hashes the config itself).
-  const annotations = (template.metadata as { annotations: Record<string, string> }).annotations;
-  delete annotations[CONFIG_HASH_ANNOTATION];
   const spec = template.spec as Record<string, unknown>;
   spec.restartPolicy = "Never";
   spec.volumes = [...(spec.volumes as unknown[]), ...(opts.volumes ?? [])];
-  const jobSpec = { backoffLimit: 6, template };
-  const name = jobName(fd, kind, JSON.stringify(jobSpec) + (opts.hashExtra ?? ""), opts.middle);
+  const name = jobName(fd, kind, JSON.stringify(opts.purpose), opts.middle);
+  // Not in the name: a retry reruns only a Job that failed (controllers/jobs.ts).
+  const retry = fd.metadata.annotations?.[RETRY_ANNOTATION];
+  const annotations = {
+    [JOB_SLOT_ANNOTATION]: opts.slot,
+    ...(retry === undefined ? {} : { [RETRY_ANNOTATION]: retry }),
+  };
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: objectMeta(fd, name, kind),
-    spec: jobSpec,
+    metadata: objectMeta(fd, name, kind, { annotations }),
+    spec: { backoffLimit: 6, template },
   };
 }
 
@@ -77,8 +94,8 @@ export function buildConfigureJob(fd: FrappeDeployment, configData: string): Kub
     name: "config",
     secret: { secretName: childNames(fd).config, items: [{ key: CONFIG_KEY, path: CONFIG_KEY }] },
   }];
-  // The Secret's content (passwords included) changes the name, not the template.
-  return job(fd, "configure", container, { volumes, hashExtra: configData });
+  const purpose = { config: configData, image: fd.spec.image, env: externalRedisEnv(fd) };
+  return job(fd, "configure", container, { volumes, purpose, slot: "configure" });
 }
 
 function dbRootEnv(fd: FrappeDeployment): Env[] {
@@ -115,10 +132,14 @@ export function buildNewSiteJob(fd: FrappeDeployment, site: Site): KubeObject {
     args: ["bash", "-c", NEW_SITE_SCRIPT, "new-site", site.name, ...site.apps],
     env: [{ name: "SCOPE_FLAG", value: scopeFlag(fd) }, ...dbRootEnv(fd), adminEnv],
   });
-  return job(fd, "new-site", container, { middle: site.name });
+  return job(fd, "new-site", container, {
+    middle: site.name,
+    purpose: { site: site.name, apps: site.apps },
+    slot: `new-site/${site.name}`,
+  });
 }
 
-/** `bench --site all migrate`; the name carries a hash of the image (and the template). */
+/** `bench --site all migrate`, once per image. */
 export function buildMigrateJob(fd: FrappeDeployment): KubeObject {
   const container = frappeContainer(fd, {
     name: "migrate",
@@ -126,5 +147,6 @@ export function buildMigrateJob(fd: FrappeDeployment): KubeObject {
     replicas: 1,
     args: ["bash", "-c", MIGRATE_SCRIPT],
   });
-  return job(fd, "migrate", container, { hashExtra: fd.spec.image });
+  const purpose = { image: fd.spec.image, frappeVersion: fd.spec.frappeVersion };
+  return job(fd, "migrate", container, { purpose, slot: "migrate" });
 }

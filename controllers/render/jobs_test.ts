@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../kube/types.ts";
+import { RETRY_ANNOTATION } from "../../apis/frappedeployment.ts";
 import { renderBench } from "./bench.ts";
 import { makeFd, testCtx } from "./fixture.ts";
-import { buildConfigureJob, buildMigrateJob, buildNewSiteJob } from "./jobs.ts";
+import {
+  buildConfigureJob,
+  buildMigrateJob,
+  buildNewSiteJob,
+  JOB_SLOT_ANNOTATION,
+} from "./jobs.ts";
 
 const fd = makeFd();
 // deno-lint-ignore no-explicit-any
@@ -101,5 +107,73 @@ Deno.test("migrate: bench --site all migrate; a new image gives a new Job name, 
   assert.deepEqual(
     renderBench(makeFd({ sites: [] }), testCtx()).find((p) => p.phase === "migrate")?.objects,
     [],
+  );
+});
+
+/** Job names by slot (configure, new-site/<site>, migrate) for a spec. */
+function jobNames(spec: Record<string, unknown> = {}): Record<string, string> {
+  const jobs = renderBench(makeFd(spec), testCtx()).flatMap((p) => p.objects)
+    .filter((o) => o.kind === "Job");
+  return Object.fromEntries(
+    jobs.map((j) => [j.metadata.annotations![JOB_SLOT_ANNOTATION], j.metadata.name]),
+  );
+}
+
+Deno.test("job names: pod annotations, scheduling knobs and pull secrets rerun nothing", () => {
+  const base = jobNames();
+  assert.deepEqual(Object.keys(base).sort(), ["configure", "migrate", "new-site/erp.example.com"]);
+  const unrelated = {
+    podAnnotations: { "prometheus.io/scrape": "true" },
+    nodeSelector: { pool: "frappe" },
+    tolerations: [{ key: "dedicated", operator: "Exists" }],
+    imagePullSecrets: [{ name: "registry" }],
+    affinity: { nodeAffinity: {} },
+    serviceAccountName: "bench",
+  };
+  for (const [field, value] of Object.entries(unrelated)) {
+    assert.deepEqual(jobNames({ [field]: value }), base, `${field} must not rename a Job`);
+  }
+});
+
+Deno.test("job names: a new image reruns configure and migrate, not new-site", () => {
+  const base = jobNames();
+  const upgraded = jobNames({ image: "frappe/erpnext:v15.106.0" });
+  assert.notEqual(upgraded.configure, base.configure, "apps.txt comes from the image");
+  assert.notEqual(upgraded.migrate, base.migrate);
+  assert.equal(upgraded["new-site/erp.example.com"], base["new-site/erp.example.com"]);
+  const v16 = jobNames({ frappeVersion: "16" });
+  assert.notEqual(v16.migrate, base.migrate, "the Frappe version is part of migrate's purpose");
+});
+
+Deno.test("job names: a config change reruns configure only; new apps rerun that site only", () => {
+  const base = jobNames();
+  const custom = jobNames({ workers: { custom: [{ name: "reports", timeout: 600 }] } });
+  assert.notEqual(custom.configure, base.configure);
+  assert.equal(custom.migrate, base.migrate);
+  assert.equal(custom["new-site/erp.example.com"], base["new-site/erp.example.com"]);
+  const sites = [
+    { name: "erp.example.com", apps: ["erpnext", "hrms"] },
+    { name: "b.example.com", apps: [] },
+  ];
+  const more = jobNames({ sites });
+  assert.notEqual(more["new-site/erp.example.com"], base["new-site/erp.example.com"]);
+  assert.equal(more.configure, base.configure);
+  assert.equal(more.migrate, base.migrate);
+  assert.equal(
+    jobNames({ sites: [...sites].reverse() })["new-site/b.example.com"],
+    more["new-site/b.example.com"],
+  );
+});
+
+Deno.test("the retry annotation is copied onto every Job, never into a name", () => {
+  const retried = makeFd();
+  retried.metadata.annotations = { [RETRY_ANNOTATION]: "2" };
+  const jobs = renderBench(retried, testCtx()).flatMap((p) => p.objects)
+    .filter((o) => o.kind === "Job");
+  assert.equal(jobs.length, 3);
+  for (const j of jobs) assert.equal(j.metadata.annotations?.[RETRY_ANNOTATION], "2");
+  assert.deepEqual(
+    jobs.map((j) => j.metadata.name).sort(),
+    Object.values(jobNames()).sort(),
   );
 });

@@ -63,15 +63,34 @@ bench new-site "$site" "$SCOPE_FLAG" \\
   --admin-password "$ADMIN_PASSWORD" "\${install[@]}"
 `.trimStart();
 
-/** migrate: maintenance mode and paused scheduler around `bench --site all migrate`. */
+/**
+ * migrate: maintenance mode and paused scheduler around `bench --site all
+ * migrate`, restored on every exit. The script is PID 1 of its container.
+ * With only an EXIT trap, bash (5.2) does catch the pod's SIGTERM, but runs
+ * the trap at once while migrate keeps running: maintenance mode would be
+ * switched off under a running migration, which the kernel kills only when
+ * PID 1 exits. So TERM/INT get their own trap from the first line, migrate
+ * runs in the background while the script `wait`s, and the trap stops
+ * migrate (`bench` execs Frappe's Python, so the TERM reaches it), waits for
+ * it, then restores both flags and exits 143.
+ */
 export const MIGRATE_SCRIPT = `
 set -euo pipefail
+child=""
+stop() {
+  if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null || true; wait "$child" || true; fi
+  exit 143
+}
+trap stop TERM INT
 restore() {
+  trap "" TERM INT
   bench --site all set-config -p maintenance_mode 0
   bench --site all set-config -p pause_scheduler 0
 }
+trap restore EXIT
 bench --site all set-config -p maintenance_mode 1
 bench --site all set-config -p pause_scheduler 1
-trap restore EXIT
-bench --site all migrate
+bench --site all migrate &
+child=$!
+wait "$child"
 `.trimStart();

@@ -61,10 +61,11 @@ export function commonSiteConfig(
     socketio_port: SOCKETIO_PORT,
   };
   if (fd.spec.frappeVersion === "14") config.redis_socketio = config.redis_queue;
-  const custom = customQueues(fd);
-  if (custom.length > 0) {
-    config.workers = Object.fromEntries(custom.map((q) => [q.name, { timeout: q.timeout }]));
-  }
+  // Always written, empty too: the configure Job merges into the file on the
+  // volume, so a key left out would keep the last custom queue declared.
+  config.workers = Object.fromEntries(
+    customQueues(fd).map((q) => [q.name, { timeout: q.timeout }]),
+  );
   return config;
 }
 

@@ -17,10 +17,12 @@ import {
   DEFAULT_RECONCILE_OPTIONS,
   directReader,
   type ReconcileDeps,
+  selector,
 } from "../../controllers/deps.ts";
 import { KubeEventRecorder } from "../../controllers/events.ts";
 import { CrdKedaDetector } from "../../controllers/keda.ts";
 import { CHILD_KINDS } from "../../controllers/prune.ts";
+import { childLabels } from "../../controllers/children.ts";
 import { reconcile } from "../../controllers/reconcile.ts";
 import {
   ensureCluster,
@@ -209,18 +211,19 @@ export async function reconcileUntil(
 }
 
 /**
- * Every child of a FrappeDeployment across the child kinds: labelled with its
- * instance and controlled by a FrappeDeployment. (PVCs a StatefulSet makes
- * from its volumeClaimTemplates carry the labels but no owner: they are kept.)
+ * Everything of a FrappeDeployment across the child kinds: labelled with its
+ * instance and managed-by frappe-op, owned or not (the data `deletionPolicy:
+ * Retain` keeps has no owner, nor have the PVCs a StatefulSet makes under
+ * Retain). Objects being deleted are included.
  */
 export async function childrenOf(client: KubeClient, namespace: string, name: string) {
   const out: KubeObject[] = [];
   for (const k of CHILD_KINDS) {
     const { items } = await client.list(k.apiVersion, k.kind, {
       namespace,
-      labelSelector: `app.kubernetes.io/instance=${name}`,
+      labelSelector: selector(childLabels(name)),
     });
-    out.push(...items.filter((o) => o.metadata.ownerReferences?.some((r) => r.kind === KIND)));
+    out.push(...items);
   }
   return out;
 }

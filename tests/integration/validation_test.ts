@@ -44,6 +44,11 @@ operatorTest("the API server rejects invalid FrappeDeployments with clear messag
         default: { autoscaling: { enabled: true, minReplicas: 0 } },
       },
     }, /default worker: autoscaling.minReplicas must be >= 1/],
+    [
+      "unknown deletion policy",
+      { deletionPolicy: "Orphan" },
+      /spec\.deletionPolicy.*"Retain", "Delete"/,
+    ],
   ];
   const digit = await rejection(() =>
     client.apply(frappeDeployment(ns, "1erp"), { fieldManager: "test", force: true })
