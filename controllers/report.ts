@@ -2,7 +2,8 @@
  * Events for what changed in one reconcile: children created or configured,
  * Ready turning true, Degraded turning true (or its message changing), KEDA
  * missing while workers ask for autoscaling (once per change), the queue
- * Redis unreadable (QueuesObserved turning false, or its message changing).
+ * Redis unreadable (QueuesObserved turning false, or its message changing),
+ * a site's new-site Job done (SiteCreated), an image migrated (Migrated).
  * A reconcile that changed nothing records nothing.
  */
 import { ConditionReason as R, ConditionType as T, EventReason as E } from "../apis/conditions.ts";
@@ -49,6 +50,16 @@ export async function recordTransitions(
   const queues = after(T.QueuesObserved);
   if (queues?.status === "False" && !same(before(T.QueuesObserved), queues)) {
     await deps.events.record(fd, "Warning", E.QueuesNotObserved, queues.message);
+  }
+  for (const site of next.sites ?? []) {
+    const was = fd.status?.sites?.find((s: { name: string }) => s.name === site.name);
+    if (site.phase === "Ready" && was?.phase !== "Ready") {
+      await deps.events.record(fd, "Normal", E.SiteCreated, `site ${site.name} created`);
+    }
+  }
+  const migrated = next.imageMigrated;
+  if (migrated && migrated !== fd.status?.imageMigrated) {
+    await deps.events.record(fd, "Normal", E.Migrated, `sites migrated to ${migrated}`);
   }
   const ready = after(T.Ready);
   if (ready?.status === "True" && before(T.Ready)?.status !== "True") {
