@@ -9,7 +9,7 @@ help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: setup
-setup: ## Install everything the tests and the demo need (idempotent)
+setup: ## Install everything the tests and the demo need, KEDA build included (idempotent)
 	hack/setup.sh
 
 .PHONY: test
@@ -26,7 +26,7 @@ test-e2e: ## End-to-end scenarios (control plane + KEDA + Redis + RQ workers)
 
 .PHONY: cluster-up cluster-down
 cluster-up: ## Build (cached) and start etcd, kube-apiserver, controller-manager, scheduler + KEDA CRDs
-	hack/setup.sh && hack/cluster-up.sh
+	hack/setup.sh kubernetes etcd && hack/cluster-up.sh
 cluster-down: ## Stop the local control plane and remove its state
 	hack/cluster-down.sh
 

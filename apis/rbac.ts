@@ -25,6 +25,10 @@ export const CLUSTER_RULES: PolicyRule[] = [
   // The custom resource: watched to reconcile. `patch`: the one write besides status, the
   // server-side apply of the frappe-op.dev/autoscaling-default annotation (controllers/spec.ts).
   { apiGroups: [GROUP], resources: [PLURAL], verbs: ["get", "list", "watch", "patch"] },
+  // Children carry `blockOwnerDeletion: true` in their ownerReference; with the
+  // OwnerReferencesPermissionEnforcement admission plugin (OpenShift, hardened clusters) setting it
+  // needs `update` on the owner's finalizers subresource. Nothing writes finalizers.
+  { apiGroups: [GROUP], resources: [`${PLURAL}/finalizers`], verbs: ["update"] },
   // Status subresource: conditions, phase, workers, observedGeneration (server-side apply).
   { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ["get", "patch"] },
   // Generated credentials + common_site_config Secrets; reading the user's Secrets by name

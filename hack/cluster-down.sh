@@ -11,8 +11,12 @@ if [[ -d "$RUN" ]]; then
   for f in $(ls -t "$RUN"/*.pid 2>/dev/null); do
     pid="$(cat "$f")"
     if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      # SIGTERM to the process alone: the node agent ends its pods itself (one
+      # SIGTERM to each worker, then the whole process tree after its grace
+      # period, ~10 s); a group signal would give every worker a second one.
+      # What is left of the process group afterwards is SIGKILLed.
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
     rm -f "$f"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts a real local control plane on loopback: etcd, kube-apiserver (RBAC on,
-# aggregation layer configured), kube-controller-manager and kube-scheduler,
+# aggregation layer configured, the OwnerReferencesPermissionEnforcement
+# admission plugin of OpenShift and hardened clusters on top of the default
+# plugins), kube-controller-manager and kube-scheduler,
 # then installs KEDA's CRDs from the pinned KEDA module. Writes the admin
 # kubeconfig to $CLUSTER_DIR/admin.kubeconfig (default .local/cluster/).
 # Idempotent: a healthy running cluster is left alone; the remains of a crashed
@@ -87,6 +89,7 @@ start kube-apiserver "$K8S/kube-apiserver" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
   --client-ca-file "$PKI/ca.crt" --authorization-mode RBAC --allow-privileged \
+  --enable-admission-plugins OwnerReferencesPermissionEnforcement \
   --service-cluster-ip-range 10.0.0.0/24 --endpoint-reconciler-type none \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \

@@ -19,6 +19,7 @@ if [[ -f "$RUN/node-agent.pid" ]] && kill -0 "$(cat "$RUN/node-agent.pid")" 2>/d
 fi
 [[ -x "$HACK_DIR/python-env.sh" ]] && "$HACK_DIR/python-env.sh" >/dev/null
 command -v redis-server >/dev/null || die "redis-server not installed (hack/setup.sh)"
+command -v ps >/dev/null || die "ps not installed (procps; hack/setup.sh)"
 
 log "starting node agent for node $NODE_NAME"
 setsid "$DENO" run --allow-read --allow-write --allow-net --allow-env --allow-run \

@@ -1,8 +1,8 @@
 /**
  * The kubelet part: for every pod bound to this node, run what it stands for
  * (classify.ts), report its status, and finish it on deletion the way a
- * kubelet does: one SIGTERM, wait up to the grace period, SIGKILL, then
- * delete the pod with gracePeriodSeconds 0.
+ * kubelet does: one SIGTERM, wait up to the grace period, SIGKILL of every
+ * process of the container, then delete the pod with gracePeriodSeconds 0.
  */
 import { errorChain, isNotFound } from "../../kube/errors.ts";
 import type { Logger } from "../../kube/log.ts";
@@ -92,7 +92,7 @@ export class Agent {
     }
   }
 
-  /** Agent exit: stop every process (one SIGTERM each), drop the hosts lines. */
+  /** Agent exit: stop every container (one SIGTERM each, then its whole tree), drop the hosts lines. */
   async shutdown(graceMs: number): Promise<void> {
     await Promise.all([...this.#pods.values()].map(async (rt) => {
       rt.terminating = true;

@@ -2,8 +2,11 @@
  * One container's process. Output goes to a log file (bash execs the
  * command, so the pid IS the container's main process and a signal reaches
  * it directly, as PID 1 in a container would get it). `stop` sends exactly one
- * SIGTERM, waits up to the grace period, then SIGKILLs.
+ * SIGTERM, to the main process only, waits up to the grace period, then
+ * SIGKILLs the main process and every descendant (proctree.ts), as the end of
+ * a container takes all its processes with it.
  */
+import { killTree } from "./proctree.ts";
 
 export interface ExitInfo {
   code: number;
@@ -38,7 +41,7 @@ export class ContainerProcess {
     return this.#child.pid;
   }
 
-  /** One SIGTERM (never a second: RQ would cold-stop), then SIGKILL after `graceMs`. */
+  /** One SIGTERM (never a second: RQ would cold-stop), then SIGKILL of the tree after `graceMs`. */
   async stop(graceMs: number): Promise<ExitInfo> {
     if (!this.#sigterm) {
       this.#sigterm = true;
@@ -48,7 +51,13 @@ export class ContainerProcess {
     const timeout = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), graceMs));
     const first = await Promise.race([this.exited, timeout]);
     clearTimeout(timer);
-    if (first === "timeout") this.#signal("SIGKILL");
+    if (first === "timeout") {
+      try {
+        await killTree(this.pid);
+      } finally {
+        this.#signal("SIGKILL");
+      }
+    }
     return await this.exited;
   }
 

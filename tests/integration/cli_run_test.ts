@@ -3,7 +3,9 @@
  * flags (bin/permissions): it connects, reconciles, serves /healthz, /readyz
  * and /metrics, and exits 0 on SIGTERM after releasing its lease. Once with
  * the admin client certificate, once as its own ServiceAccount (token) with
- * the RBAC of manifests/rbac: least privilege is enough.
+ * the RBAC of manifests/rbac: least privilege is enough, also under the
+ * OwnerReferencesPermissionEnforcement admission plugin (children set
+ * blockOwnerDeletion, which needs `update` on frappedeployments/finalizers).
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
@@ -93,15 +95,19 @@ async function runOperatorOn(kubeconfig: string, ns: string, leaseNamespace: str
     try {
       await until200(`${op.health}/healthz`);
       await until200(`${op.health}/readyz`);
-      await eventually(
-        "FrappeDeployment Ready",
+      const outcome = await eventually(
+        "FrappeDeployment Ready (or a write refused)",
         async () => {
           const fd = await t.client.get(fdRef(ns, "erp"));
-          return fd?.status?.phase === "Ready" ? true : undefined;
+          const conditions: { message?: string }[] = fd?.status?.conditions ?? [];
+          const refused = conditions.find((c) => /Forbidden/.test(c.message ?? ""));
+          if (refused) return `refused: ${refused.message}`;
+          return fd?.status?.phase === "Ready" ? "Ready" : undefined;
         },
         120_000,
         500,
       );
+      assert.equal(outcome, "Ready");
       metrics = await until200(`${op.metrics}/metrics`);
     } finally {
       stopped = await op.stop();
@@ -123,6 +129,11 @@ async function runOperatorOn(kubeconfig: string, ns: string, leaseNamespace: str
       name: "frappe-op",
     });
     assert.equal(lease!.spec.holderIdentity, "", "the lease was released");
+    // What needs the finalizers rule under OwnerReferencesPermissionEnforcement (hack/cluster-up.sh).
+    const { items } = await t.client.list("apps/v1", "Deployment", { namespace: ns });
+    const refs = items.flatMap((d) => d.metadata.ownerReferences ?? []);
+    assert.ok(refs.length > 0, "the operator created children");
+    assert.ok(refs.every((r) => r.blockOwnerDeletion === true), "children block owner deletion");
   } finally {
     t.close();
   }

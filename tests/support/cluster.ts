@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-function clusterDir(): string {
+/** The state directory of the local cluster (hack/lib.sh CLUSTER_DIR). */
+export function clusterDir(): string {
   return Deno.env.get("FRAPPE_OP_CLUSTER_DIR") ?? join(REPO_ROOT, ".local", "cluster");
 }
 
