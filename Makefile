@@ -38,7 +38,7 @@ kind-up: ## With Docker: a kind cluster with KEDA installed (cannot run on machi
 fmt: ## Format the code
 	$(DENO) fmt
 lint: ## Lint, format check and type check
-	$(DENO) fmt --check && $(DENO) lint && $(DENO) check mod.ts '**/*_test.ts'
+	$(DENO) fmt --check && $(DENO) lint && $(DENO) check .
 check: lint
 
 .PHONY: build

@@ -100,8 +100,9 @@ function fdSpec(p: Plan): Record<string, unknown> {
 }
 
 async function enqueue(b: BenchConn, site: string, s: Scenario): Promise<string[]> {
-  const specs = jobSpecs({ site, ...s });
-  return (await enqueueJobs(b.redis, buildJobs(15, b.benchId, specs, new Date()))).enqueued;
+  const version = 15;
+  const specs = jobSpecs({ site, version, ...s });
+  return (await enqueueJobs(b.redis, buildJobs(version, b.benchId, specs, new Date()))).enqueued;
 }
 
 async function firstStart(b: BenchConn, ids: string[]): Promise<number | undefined> {

@@ -20,7 +20,7 @@ TEST_FLAGS=(--allow-read --allow-write --allow-net --allow-env --allow-run --all
 
 tier_paths() {
   case "$1" in
-    unit) echo apis controllers kube loadtest cli redis hack/node-agent ;;
+    unit) echo apis controllers kube loadtest cli redis hack/node-agent hack/lint_test.ts ;;
     integration) echo tests/integration tests/loadtest ;;
     e2e) echo tests/e2e ;;
   esac
