@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { OperatorProcess } from "../../bench/operator_process.ts";
-import { freePort } from "../loadtest/support.ts";
 import { eventually, kubeconfigPath, REPO_ROOT, run } from "../support/cluster.ts";
+import { freePort } from "../support/net.ts";
 import { fdRef, frappeDeployment, operatorTest } from "./operator_support.ts";
 
 operatorTest(

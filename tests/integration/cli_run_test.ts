@@ -16,6 +16,7 @@ import {
   REPO_ROOT,
   withNamespace,
 } from "../support/cluster.ts";
+import { freePort } from "../support/net.ts";
 import {
   ensureNodeAgent,
   fdRef,
@@ -23,13 +24,6 @@ import {
   installCrd,
   testClient,
 } from "./operator_support.ts";
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 async function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {
   try {

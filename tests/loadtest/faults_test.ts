@@ -14,7 +14,8 @@ import { EXIT, LoadtestError } from "../../loadtest/errors.ts";
 import { DEFAULT_PRICES } from "../../loadtest/report.ts";
 import { runLoadtest } from "../../loadtest/run.ts";
 import { SCENARIOS } from "../../loadtest/scenarios.ts";
-import { freePort, startRedis } from "./support.ts";
+import { freePort } from "../support/net.ts";
+import { startRedis } from "./support.ts";
 
 /**
  * Runs main(args), returning its exit code and what it wrote with console.error;

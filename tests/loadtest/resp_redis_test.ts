@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { EXIT, LoadtestError } from "../../loadtest/errors.ts";
 import { connectRedis } from "../../loadtest/redis.ts";
 import { RespClient, RespReplyError } from "../../redis/resp.ts";
-import { freePort, startRedis } from "./support.ts";
+import { freePort } from "../support/net.ts";
+import { startRedis } from "./support.ts";
 
 Deno.test("resp redis: ACL user, SELECT and binary-safe hash values", async () => {
   const server = await startRedis({ password: "adm" });

@@ -4,18 +4,12 @@
  * workers running the frappe stand-in, and Python one-liners in a venv.
  */
 import { fileURLToPath } from "node:url";
+import { freePort } from "../support/net.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const STANDIN = `${REPO_ROOT}tests/frappe_standin`;
 export type RqVersion = "1.15.1" | "2.6.1";
 export const RQ_OF = { 15: "1.15.1", 16: "2.6.1" } as const;
-
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 export interface RedisServer {
   port: number;
