@@ -10,6 +10,7 @@ import { reconcile } from "../../controllers/reconcile.ts";
 import { fromBase64 } from "../../controllers/render/credentials.ts";
 import { eventually } from "../support/cluster.ts";
 import {
+  applyFd,
   childrenOf,
   fdRef,
   frappeDeployment,
@@ -110,10 +111,7 @@ operatorTest(
       "the config uses the old password",
     );
 
-    await client.apply(frappeDeployment(ns, "erp", { sites: [SITE], deletionPolicy: "Delete" }), {
-      fieldManager: "test",
-      force: true,
-    });
+    await applyFd(client, ns, "erp", { sites: [SITE], deletionPolicy: "Delete" });
     await reconcileUntilSteady(key, deps, transport);
     const owned = await dataOwnedAs(client, ns, ownedPerDelete);
     const fdOwner = owned.get("Secret/erp-credentials")!.metadata.ownerReferences![0];
@@ -131,11 +129,7 @@ operatorTest(
   async ({ client, transport, ns }) => {
     const deps = reconcileDeps(client);
     const key = keyOf(ns, "erp");
-    const apply = (deletionPolicy: string) =>
-      client.apply(frappeDeployment(ns, "erp", { deletionPolicy }), {
-        fieldManager: "test",
-        force: true,
-      });
+    const apply = (deletionPolicy: string) => applyFd(client, ns, "erp", { deletionPolicy });
     await apply("Delete");
     await reconcileUntilSteady(key, deps, transport);
     const owned = await dataOwnedAs(client, ns, ownedPerDelete);

@@ -1,7 +1,8 @@
 /**
  * Helpers for the operator's integration tests (real local control plane):
  * a counted client from the admin kubeconfig, the FrappeDeployment CRD
- * installed, reconcile dependencies, and FrappeDeployment fixtures.
+ * installed, reconcile dependencies, FrappeDeployment fixtures, and reading
+ * the objects back.
  */
 import { frappeDeploymentCrd } from "../../apis/crd.ts";
 import { API_VERSION, KIND } from "../../apis/frappedeployment.ts";
@@ -166,6 +167,19 @@ export function frappeDeployment(
   };
 }
 
+/** Applies frappeDeployment(namespace, name, spec) server-side as the test's field manager. */
+export function applyFd(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+): Promise<KubeObject> {
+  return client.apply(frappeDeployment(namespace, name, spec), {
+    fieldManager: "test",
+    force: true,
+  });
+}
+
 export function fdRef(namespace: string, name: string): ObjectRef {
   return { apiVersion: API_VERSION, kind: KIND, namespace, name };
 }
@@ -229,6 +243,19 @@ export async function childrenOf(client: KubeClient, namespace: string, name: st
 }
 
 export const idOf = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+
+export function getObject(
+  client: KubeClient,
+  apiVersion: string,
+  kind: string,
+  namespace: string,
+  name: string,
+): Promise<KubeObject | undefined> {
+  return client.get({ apiVersion, kind, namespace, name });
+}
+
+export const deployment = (client: KubeClient, namespace: string, name: string) =>
+  getObject(client, "apps/v1", "Deployment", namespace, name);
 
 /** The API server's refusal of `apply()`; fails the test if it was accepted. */
 export async function rejection(apply: () => Promise<unknown>): Promise<KubeApiError> {
