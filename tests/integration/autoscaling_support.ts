@@ -42,15 +42,6 @@ export function replicasOwners(obj: KubeObject): string[] {
     .sort();
 }
 
-/** The decoded value of one key of a Secret. */
-export async function secretValue(client: KubeClient, ns: string, name: string, key: string) {
-  const secret = await getObject(client, "v1", "Secret", ns, name);
-  assert.ok(secret, `Secret ${ns}/${name} exists`);
-  const b64 = secret.data?.[key];
-  assert.equal(typeof b64, "string", `Secret ${name} has key ${key}`);
-  return atob(b64);
-}
-
 export interface ExpectedScaling {
   /** FrappeDeployment (the ScaledObject's controller). */
   fd: KubeObject;

@@ -19,6 +19,7 @@ import {
   reconcileDeps,
   reconcileUntil,
   reconcileUntilSteady,
+  secretValue,
 } from "./operator_support.ts";
 import {
   assertAutoscaledDeployment,
@@ -28,7 +29,6 @@ import {
   kedaObjects,
   replicasOwners,
   scaledObject,
-  secretValue,
   triggerAuth,
 } from "./autoscaling_support.ts";
 

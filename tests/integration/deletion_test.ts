@@ -13,12 +13,12 @@ import {
   applyFd,
   childrenOf,
   fdRef,
-  frappeDeployment,
   idOf,
   keyOf,
   operatorTest,
   reconcileDeps,
   reconcileUntilSteady,
+  secretValue,
 } from "./operator_support.ts";
 import { SITE } from "./jobs_support.ts";
 
@@ -73,19 +73,14 @@ function leftAfterDeletion(client: KubeClient, ns: string, keep: string[]) {
   );
 }
 
-async function secretJson(client: KubeClient, ns: string, name: string, key: string) {
-  const s = await client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name });
-  return fromBase64(s!.data[key]);
-}
-
 operatorTest(
   "Retain (default): deletion keeps the data; the same name adopts it; Delete then removes all",
   { namespace: "op-retain" },
   async ({ client, transport, ns }) => {
     const deps = reconcileDeps(client);
     const key = keyOf(ns, "erp");
-    const fd = frappeDeployment(ns, "erp", { sites: [SITE] });
-    await client.apply(fd, { fieldManager: "test", force: true });
+    const spec = { sites: [SITE] };
+    await applyFd(client, ns, "erp", spec);
     await reconcileUntilSteady(key, deps, transport);
     const before = await dataOwnedAs(client, ns, unowned);
     const password = (s: KubeObject) => fromBase64(s.data["mariadb-root-password"]);
@@ -94,7 +89,7 @@ operatorTest(
     assert.deepEqual(await reconcile(key, deps), {}, "a gone FD is nothing to do");
     await leftAfterDeletion(client, ns, DATA);
 
-    await client.apply(fd, { fieldManager: "test", force: true });
+    await applyFd(client, ns, "erp", spec);
     const again = await reconcileUntilSteady(key, deps, transport);
     const after = await dataOwnedAs(client, ns, unowned);
     for (const id of DATA) {
@@ -103,7 +98,7 @@ operatorTest(
     const credentials = after.get("Secret/erp-credentials")!;
     assert.equal(password(credentials), password(before.get("Secret/erp-credentials")!));
     const config = JSON.parse(
-      await secretJson(client, ns, "erp-config", "common_site_config.json"),
+      await secretValue(client, ns, "erp-config", "common_site_config.json"),
     );
     const queuePassword = fromBase64(credentials.data["redis-queue-password"]);
     assert.ok(

@@ -4,6 +4,7 @@
  * installed, reconcile dependencies, FrappeDeployment fixtures, and reading
  * the objects back.
  */
+import assert from "node:assert/strict";
 import { frappeDeploymentCrd } from "../../apis/crd.ts";
 import { API_VERSION, KIND } from "../../apis/frappedeployment.ts";
 import { KubeClient, type ObjectRef } from "../../kube/client.ts";
@@ -25,6 +26,7 @@ import { CrdKedaDetector } from "../../controllers/keda.ts";
 import { CHILD_KINDS } from "../../controllers/prune.ts";
 import { childLabels } from "../../controllers/children.ts";
 import { reconcile } from "../../controllers/reconcile.ts";
+import { fromBase64 } from "../../controllers/render/credentials.ts";
 import {
   ensureCluster,
   eventually,
@@ -256,6 +258,15 @@ export function getObject(
 
 export const deployment = (client: KubeClient, namespace: string, name: string) =>
   getObject(client, "apps/v1", "Deployment", namespace, name);
+
+/** The decoded value of one key of a Secret. */
+export async function secretValue(client: KubeClient, ns: string, name: string, key: string) {
+  const secret = await getObject(client, "v1", "Secret", ns, name);
+  assert.ok(secret, `Secret ${ns}/${name} exists`);
+  const b64 = secret.data?.[key];
+  assert.equal(typeof b64, "string", `Secret ${name} has key ${key}`);
+  return fromBase64(b64);
+}
 
 /** The API server's refusal of `apply()`; fails the test if it was accepted. */
 export async function rejection(apply: () => Promise<unknown>): Promise<KubeApiError> {
