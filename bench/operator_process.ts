@@ -74,14 +74,6 @@ export async function memoryOf(pid: number): Promise<{ rss: number; hwm: number 
   }
 }
 
-/** A free TCP port on loopback (closed again before the operator binds it). */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 export interface OperatorOptions {
   kubeconfig: string;
   namespaces: string[];

@@ -33,9 +33,9 @@ import type { KubeClient } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { installCrd, testClient } from "../tests/integration/operator_support.ts";
 import { ensureCluster, kubeconfigPath, kubectl, kubectlOk } from "../tests/support/cluster.ts";
+import { freePort } from "../tests/support/net.ts";
 import {
   type Counters,
-  freePort,
   OperatorProcess,
   READ_VERBS,
   sum,

@@ -21,6 +21,26 @@ export class FlagError extends Error {
   override name = "FlagError";
 }
 
+/**
+ * `parse()`, or undefined after writing its FlagError to `io` as
+ * `frappe-op <command>: ...` with a pointer to `--help`; other errors are thrown.
+ */
+export function flagsOrReport<T>(
+  command: string,
+  io: { err(line: string): void },
+  parse: () => T,
+): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    io.err(
+      `frappe-op ${command}: ${err.message}\nrun \`frappe-op ${command} --help\` for the flags`,
+    );
+    return undefined;
+  }
+}
+
 export function parseFlags(args: string[], spec: FlagSpec): ParsedFlags {
   const strings = new Set(spec.string ?? []);
   const booleans = new Set(spec.boolean ?? []);

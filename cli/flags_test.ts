@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FlagError, parseDuration, parseFlags } from "./flags.ts";
+import { FlagError, flagsOrReport, parseDuration, parseFlags } from "./flags.ts";
 
 Deno.test("flags: values, booleans, negation and positionals", () => {
   const f = parseFlags(["--a", "1", "--b=2", "--on", "--no-off", "pos", "--", "--x"], {
@@ -21,4 +21,18 @@ Deno.test("durations", () => {
   assert.equal(parseDuration("d", "250ms"), 250);
   assert.equal(parseDuration("d", "1500"), 1500);
   assert.throws(() => parseDuration("d", "soon"), /not a duration/);
+});
+
+Deno.test("flagsOrReport: the parsed value, or one report of the FlagError; other errors thrown", () => {
+  const lines: string[] = [];
+  const io = { err: (line: string) => lines.push(line) };
+  assert.equal(flagsOrReport("render", io, () => 7), 7);
+  assert.deepEqual(lines, []);
+  const bad = flagsOrReport("render", io, () => parseFlags(["--typo"], {}));
+  assert.equal(bad, undefined);
+  assert.deepEqual(lines, [
+    "frappe-op render: unknown flag --typo\nrun `frappe-op render --help` for the flags",
+  ]);
+  assert.throws(() => flagsOrReport("render", io, () => JSON.parse("{")), SyntaxError);
+  assert.equal(lines.length, 1);
 });

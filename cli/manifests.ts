@@ -8,7 +8,7 @@
  * Exit codes: 0 printed, 2 bad flags. Permissions: none.
  */
 import { installObjects, OPERATOR_IMAGE, toYaml } from "../apis/manifests.ts";
-import { FlagError, parseFlags } from "./flags.ts";
+import { FlagError, flagsOrReport, parseFlags } from "./flags.ts";
 import { type CliIo, denoIo } from "./io.ts";
 import { VERSION } from "./version.ts";
 
@@ -23,22 +23,21 @@ Install:  frappe-op manifests | kubectl apply --server-side -f -
 /** Kubernetes' rule for an image reference, loosely: no spaces, not empty. */
 const IMAGE_PATTERN = /^[^\s]+$/;
 
+function parseImage(args: string[]): string {
+  const f = parseFlags(args, { string: ["image"] });
+  if (f.positional.length > 0) throw new FlagError(`unexpected argument "${f.positional[0]}"`);
+  const image = f.values.get("image") ?? OPERATOR_IMAGE;
+  if (!IMAGE_PATTERN.test(image)) throw new FlagError(`--image "${image}" is not an image`);
+  return image;
+}
+
 export function manifests(args: string[], io: CliIo): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     io.out(MANIFESTS_USAGE);
     return Promise.resolve(0);
   }
-  let image: string;
-  try {
-    const f = parseFlags(args, { string: ["image"] });
-    if (f.positional.length > 0) throw new FlagError(`unexpected argument "${f.positional[0]}"`);
-    image = f.values.get("image") ?? OPERATOR_IMAGE;
-    if (!IMAGE_PATTERN.test(image)) throw new FlagError(`--image "${image}" is not an image`);
-  } catch (err) {
-    if (!(err instanceof FlagError)) throw err;
-    io.err(`frappe-op manifests: ${err.message}\nrun \`frappe-op manifests --help\` for the flags`);
-    return Promise.resolve(2);
-  }
+  const image = flagsOrReport("manifests", io, () => parseImage(args));
+  if (image === undefined) return Promise.resolve(2);
   const header = `# frappe-op ${VERSION} install manifests (generated from apis/; ` +
     `same objects as manifests/).\n`;
   io.out(header + toYaml(installObjects(image)));

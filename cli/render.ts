@@ -10,7 +10,7 @@
  */
 import { OPERATOR_NAMESPACE } from "../apis/rbac.ts";
 import { errorChain } from "../kube/errors.ts";
-import { FlagError, parseFlags } from "./flags.ts";
+import { FlagError, flagsOrReport, parseFlags } from "./flags.ts";
 import { type CliIo, denoIo, expandShortFlags } from "./io.ts";
 import { parseRenderInput } from "./render_input.ts";
 import {
@@ -87,14 +87,8 @@ export async function render(args: string[], io: CliIo): Promise<number> {
     io.out(RENDER_USAGE);
     return 0;
   }
-  let parsed: RenderArgs;
-  try {
-    parsed = parseArgs(args);
-  } catch (err) {
-    if (!(err instanceof FlagError)) throw err;
-    io.err(`frappe-op render: ${err.message}\nrun \`frappe-op render --help\` for the flags`);
-    return 2;
-  }
+  const parsed = flagsOrReport("render", io, () => parseArgs(args));
+  if (parsed === undefined) return 2;
   try {
     const source = parsed.file === "-" ? "<stdin>" : parsed.file;
     const input = parseRenderInput(await readInput(parsed.file, io), source, parsed.namespace);

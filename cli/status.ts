@@ -19,7 +19,7 @@ import { KUBE_ENV_NAMES, loadConfig } from "../kube/config.ts";
 import { errorChain, KubeApiError, KubeConfigError, KubeTransportError } from "../kube/errors.ts";
 import { HttpTransport } from "../kube/http_transport.ts";
 import type { KubeObject } from "../kube/types.ts";
-import { FlagError, parseFlags } from "./flags.ts";
+import { FlagError, flagsOrReport, parseFlags } from "./flags.ts";
 import { type CliIo, denoIo, expandShortFlags } from "./io.ts";
 import { formatViews } from "./status_format.ts";
 import { type FdView, viewOf } from "./status_view.ts";
@@ -185,14 +185,8 @@ export async function status(args: string[], io: CliIo): Promise<number> {
     io.out(STATUS_USAGE);
     return STATUS_EXIT.ok;
   }
-  let a: StatusArgs;
-  try {
-    a = parseArgs(args);
-  } catch (err) {
-    if (!(err instanceof FlagError)) throw err;
-    io.err(`frappe-op status: ${err.message}\nrun \`frappe-op status --help\` for the flags`);
-    return STATUS_EXIT.usage;
-  }
+  const a = flagsOrReport("status", io, () => parseArgs(args));
+  if (a === undefined) return STATUS_EXIT.usage;
   try {
     const views = await collect(a, io);
     if (a.output === "json") io.out(JSON.stringify(views, null, 2) + "\n");

@@ -5,7 +5,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-RUN="$CLUSTER_DIR/run"
 if [[ -d "$RUN" ]]; then
   # Reverse start order: dependants first, etcd last.
   for f in $(ls -t "$RUN"/*.pid 2>/dev/null); do
@@ -16,7 +15,7 @@ if [[ -d "$RUN" ]]; then
       # period, ~10 s); a group signal would give every worker a second one.
       # What is left of the process group afterwards is SIGKILLed.
       kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      wait_exit "$pid" 30 || true
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
     rm -f "$f"

@@ -11,34 +11,14 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 PKI="$CLUSTER_DIR/pki"
-RUN="$CLUSTER_DIR/run"
-LOGS="$CLUSTER_DIR/logs"
 SERVER="https://127.0.0.1:$APISERVER_PORT"
 
-healthy() {
-  [[ -f "$(admin_kubeconfig)" ]] && curl -fsS --max-time 3 --cacert "$PKI/ca.crt" \
-    --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$SERVER/readyz" >/dev/null 2>&1
-}
+healthy() { [[ -f "$(admin_kubeconfig)" ]] && apiserver_ready; }
 
 all_running() {
   local p
   for p in etcd kube-apiserver kube-controller-manager kube-scheduler; do
-    [[ -f "$RUN/$p.pid" ]] && kill -0 "$(cat "$RUN/$p.pid")" 2>/dev/null || return 1
-  done
-}
-
-start() { # start <name> <binary> <args...>: a detached process with a pid file and a log file
-  local name="$1"; shift
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
-  echo $! >"$RUN/$name.pid"
-}
-
-wait_for() { # wait_for <what> <seconds> <command...>
-  local what="$1" limit="$2"; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || die "$what not ready after ${limit}s; see $LOGS/"
-    sleep 0.5
+    running "$p" || return 1
   done
 }
 

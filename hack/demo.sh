@@ -11,7 +11,6 @@ export HPA_SYNC_PERIOD="${HPA_SYNC_PERIOD:-5s}"
 NS=demo FD=acme
 DEMO_DIR="$REPO_ROOT/.local/demo"
 DENO="$REPO_ROOT/node_modules/.bin/deno"
-LOGS="$CLUSTER_DIR/logs"
 mkdir -p "$DEMO_DIR"
 
 "$HACK_DIR/setup.sh" kubernetes etcd keda

@@ -14,12 +14,6 @@ done
   crd/scaledobjects.keda.sh crd/triggerauthentications.keda.sh >/dev/null
 # Established is not yet served: the API server answers 429 "storage is
 # (re)initializing" until its watch cache for the new resource has filled.
-for _ in $(seq 1 60); do
-  if "$(kubectl_bin)" --kubeconfig "$(admin_kubeconfig)" get scaledobjects,triggerauthentications \
-    -A >/dev/null 2>&1; then
-    log "KEDA $KEDA_VERSION CRDs installed"
-    exit 0
-  fi
-  sleep 1
-done
-die "KEDA's CRDs are Established but not served after 60 s"
+wait_for "KEDA's CRDs (Established) to be served" 60 \
+  "$(kubectl_bin)" --kubeconfig "$(admin_kubeconfig)" get scaledobjects,triggerauthentications -A
+log "KEDA $KEDA_VERSION CRDs installed"

@@ -28,8 +28,6 @@ KEDA_OPERATOR_METRICS_PORT="${KEDA_OPERATOR_METRICS_PORT:-18080}"
 KEDA_OPERATOR_PROBE_PORT="${KEDA_OPERATOR_PROBE_PORT:-18081}"
 KEDA_NAMESPACE=keda
 
-RUN="$CLUSTER_DIR/run"
-LOGS="$CLUSTER_DIR/logs"
 KEDA_DIR="$CLUSTER_DIR/keda"
 CERTS="$KEDA_DIR/certs"
 KUBECONFIG_FILE="$(admin_kubeconfig)"
@@ -37,14 +35,6 @@ KUBECTL=("$(kubectl_bin)" --kubeconfig "$KUBECONFIG_FILE")
 
 [[ -f "$KUBECONFIG_FILE" ]] || die "no cluster: run hack/cluster-up.sh first"
 "${KUBECTL[@]}" get --raw /readyz >/dev/null || die "the local apiserver is not ready"
-
-running() { [[ -f "$RUN/$1.pid" ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
-
-start() { # start <name> <binary> <args...>: detached, with a pid file and a log file
-  local name="$1"; shift
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
-  echo $! >"$RUN/$name.pid"
-}
 
 gen_certs() { # one CA; one cert for both ends of gRPC mTLS and the adapter's serving TLS
   [[ -f "$CERTS/.complete" ]] && return
@@ -100,15 +90,6 @@ spec:
   groupPriorityMinimum: 100
   versionPriority: 100
 YAML
-}
-
-wait_for() { # wait_for <what> <seconds> <command...>
-  local what="$1" limit="$2"; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || die "$what not ready after ${limit}s; see $LOGS/keda-*.log"
-    sleep 1
-  done
 }
 
 "$HACK_DIR/build-binaries.sh" keda

@@ -7,13 +7,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 NODE_NAME="${NODE_NAME:-frappe-op-local-node}"
-RUN="$CLUSTER_DIR/run"
-LOGS="$CLUSTER_DIR/logs"
 DENO="$REPO_ROOT/node_modules/.bin/deno"
 [[ -f "$(admin_kubeconfig)" ]] || die "no cluster: run hack/cluster-up.sh first"
 mkdir -p "$RUN" "$LOGS"
 
-if [[ -f "$RUN/node-agent.pid" ]] && kill -0 "$(cat "$RUN/node-agent.pid")" 2>/dev/null; then
+if running node-agent; then
   log "node agent already running (node $NODE_NAME)"
   exit 0
 fi
@@ -22,16 +20,13 @@ command -v redis-server >/dev/null || die "redis-server not installed (hack/setu
 command -v ps >/dev/null || die "ps not installed (procps; hack/setup.sh)"
 
 log "starting node agent for node $NODE_NAME"
-setsid "$DENO" run --allow-read --allow-write --allow-net --allow-env --allow-run \
+start node-agent "$DENO" run --allow-read --allow-write --allow-net --allow-env --allow-run \
   "$HACK_DIR/node-agent/main.ts" --kubeconfig "$(admin_kubeconfig)" --node-name "$NODE_NAME" \
-  --state-dir "$CLUSTER_DIR/node-agent" >>"$LOGS/node-agent.log" 2>&1 </dev/null &
-echo $! >"$RUN/node-agent.pid"
+  --state-dir "$CLUSTER_DIR/node-agent"
 
 KUBECTL=("$(kubectl_bin)" --kubeconfig "$(admin_kubeconfig)")
-deadline=$((SECONDS + 60))
-until "${KUBECTL[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -q True; do
-  kill -0 "$(cat "$RUN/node-agent.pid")" 2>/dev/null || die "node agent exited; see $LOGS/node-agent.log"
-  ((SECONDS < deadline)) || die "node $NODE_NAME not Ready after 60s; see $LOGS/node-agent.log"
-  sleep 0.5
-done
+node_ready() {
+  "${KUBECTL[@]}" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -q True
+}
+wait_for --process node-agent "node $NODE_NAME Ready" 60 node_ready
 log "node $NODE_NAME Ready (log: $LOGS/node-agent.log)"

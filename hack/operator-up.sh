@@ -7,7 +7,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 OPERATOR_HEALTH_PORT="${OPERATOR_HEALTH_PORT:-18091}"
-RUN="$CLUSTER_DIR/run" LOGS="$CLUSTER_DIR/logs"
 KUBECTL=("$(kubectl_bin)" --kubeconfig "$(admin_kubeconfig)")
 [[ -f "$(admin_kubeconfig)" ]] || die "no cluster: run hack/cluster-up.sh first"
 mkdir -p "$RUN" "$LOGS"
@@ -15,19 +14,13 @@ mkdir -p "$RUN" "$LOGS"
 "${KUBECTL[@]}" apply --server-side --force-conflicts -f "$REPO_ROOT/manifests/crd/frappedeployments.yaml" >/dev/null
 "${KUBECTL[@]}" wait --for condition=Established --timeout 60s crd/frappedeployments.frappe-op.dev >/dev/null
 
-if [[ -f "$RUN/frappe-op.pid" ]] && kill -0 "$(cat "$RUN/frappe-op.pid")" 2>/dev/null; then
+if running frappe-op; then
   log "frappe-op already running"; exit 0
 fi
 log "starting frappe-op from source (log: $LOGS/frappe-op.log)"
 # shellcheck disable=SC2086
-KUBECONFIG="$(admin_kubeconfig)" setsid "$REPO_ROOT/bin/frappe-op" run \
+KUBECONFIG="$(admin_kubeconfig)" start frappe-op "$REPO_ROOT/bin/frappe-op" run \
   --bind-address 127.0.0.1 --health-port "$OPERATOR_HEALTH_PORT" --metrics-port "$OPERATOR_HEALTH_PORT" \
-  --keda-recheck 5s --log-format text ${FRAPPE_OP_RUN_FLAGS:-} >>"$LOGS/frappe-op.log" 2>&1 </dev/null &
-echo $! >"$RUN/frappe-op.pid"
-deadline=$((SECONDS + 60))
-until curl -fsS "http://127.0.0.1:$OPERATOR_HEALTH_PORT/readyz" >/dev/null 2>&1; do
-  kill -0 "$(cat "$RUN/frappe-op.pid")" 2>/dev/null || die "frappe-op exited; see $LOGS/frappe-op.log"
-  ((SECONDS < deadline)) || die "frappe-op not ready after 60s; see $LOGS/frappe-op.log"
-  sleep 1
-done
+  --keda-recheck 5s --log-format text ${FRAPPE_OP_RUN_FLAGS:-}
+wait_for --process frappe-op frappe-op 60 curl -fsS "http://127.0.0.1:$OPERATOR_HEALTH_PORT/readyz"
 log "frappe-op ready (health http://127.0.0.1:$OPERATOR_HEALTH_PORT/readyz)"

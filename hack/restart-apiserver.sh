@@ -5,26 +5,15 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-pidfile="$CLUSTER_DIR/run/kube-apiserver.pid"
-[[ -f "$pidfile" ]] && pid="$(cat "$pidfile")" && kill -0 "$pid" 2>/dev/null ||
-  die "no kube-apiserver running under $CLUSTER_DIR (hack/cluster-up.sh first)"
+running kube-apiserver || die "no kube-apiserver running under $CLUSTER_DIR (hack/cluster-up.sh first)"
+pid="$(cat "$RUN/kube-apiserver.pid")"
 mapfile -d '' cmd <"/proc/$pid/cmdline"
 
 log "stopping kube-apiserver (pid $pid)"
 kill -TERM "$pid"
-for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+wait_exit "$pid" 30 || kill -KILL "$pid"
 sleep "${1:-2}"
 
-setsid "${cmd[@]}" >>"$CLUSTER_DIR/logs/kube-apiserver.log" 2>&1 </dev/null &
-echo $! >"$pidfile"
-pki="$CLUSTER_DIR/pki"
-for _ in $(seq 1 180); do
-  if curl -fsS --max-time 3 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
-    "https://127.0.0.1:$APISERVER_PORT/readyz" >/dev/null 2>&1; then
-    log "kube-apiserver restarted (pid $(cat "$pidfile"))"
-    exit 0
-  fi
-  sleep 0.5
-done
-die "kube-apiserver did not become ready after the restart; see $CLUSTER_DIR/logs/kube-apiserver.log"
+start kube-apiserver "${cmd[@]}"
+wait_for "kube-apiserver after the restart" 90 apiserver_ready
+log "kube-apiserver restarted (pid $(cat "$RUN/kube-apiserver.pid"))"

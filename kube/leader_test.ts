@@ -6,15 +6,18 @@ import { nullLogger } from "./log.ts";
 
 const timing = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
-function elector(store: FakeLeaseStore, clock: FakeClock, identity: string) {
-  return new LeaderElector({ store, clock, identity, log: nullLogger, random: () => 0, ...timing });
+/** A fresh lease store on a fake clock, and one elector per identity competing for it. */
+function candidates(...identities: string[]) {
+  const clock = new FakeClock();
+  const store = new FakeLeaseStore();
+  const electors = identities.map((identity) =>
+    new LeaderElector({ store, clock, identity, log: nullLogger, random: () => 0, ...timing })
+  );
+  return { clock, store, electors };
 }
 
 Deno.test("the first candidate creates the lease and leads; the second waits", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
-  const a = elector(store, clock, "a");
-  const b = elector(store, clock, "b");
+  const { store, electors: [a, b] } = candidates("a", "b");
   assert.equal(await a.tryAcquireOrRenew(), true);
   assert.equal(await b.tryAcquireOrRenew(), false);
   assert.equal(store.current?.holderIdentity, "a");
@@ -23,10 +26,7 @@ Deno.test("the first candidate creates the lease and leads; the second waits", a
 });
 
 Deno.test("a renewed lease is never taken over", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
-  const a = elector(store, clock, "a");
-  const b = elector(store, clock, "b");
+  const { clock, store, electors: [a, b] } = candidates("a", "b");
   await a.tryAcquireOrRenew();
   for (let i = 0; i < 20; i++) {
     await clock.advance(5_000);
@@ -37,10 +37,7 @@ Deno.test("a renewed lease is never taken over", async () => {
 });
 
 Deno.test("an expired lease is taken over, measured on the candidate's own clock", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
-  const a = elector(store, clock, "a");
-  const b = elector(store, clock, "b");
+  const { clock, store, electors: [a, b] } = candidates("a", "b");
   await a.tryAcquireOrRenew();
   assert.equal(await b.tryAcquireOrRenew(), false, "b first observes the record");
   await clock.advance(14_999);
@@ -53,10 +50,7 @@ Deno.test("an expired lease is taken over, measured on the candidate's own clock
 });
 
 Deno.test("a released lease is taken at once", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
-  const a = elector(store, clock, "a");
-  const b = elector(store, clock, "b");
+  const { clock, store, electors: [a, b] } = candidates("a", "b");
   const stop = new AbortController();
   const running = a.run(stop.signal);
   await clock.advance(0);
@@ -68,18 +62,13 @@ Deno.test("a released lease is taken at once", async () => {
 });
 
 Deno.test("concurrent writers: compare-and-swap lets only one win", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
-  const results = await Promise.all(
-    ["a", "b", "c"].map((id) => elector(store, clock, id).tryAcquireOrRenew()),
-  );
+  const { electors } = candidates("a", "b", "c");
+  const results = await Promise.all(electors.map((e) => e.tryAcquireOrRenew()));
   assert.equal(results.filter((r) => r).length, 1);
 });
 
 Deno.test("the leader steps down when it cannot renew within renewDeadline", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
-  const a = elector(store, clock, "a");
+  const { clock, store, electors: [a] } = candidates("a");
   const events: string[] = [];
   const running = a.run(new AbortController().signal, {
     onStartedLeading: () => events.push("started"),
@@ -97,9 +86,7 @@ Deno.test("the leader steps down when it cannot renew within renewDeadline", asy
 });
 
 Deno.test("a hung renewal is cut off at renewDeadline: the leader steps down in time", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
-  const a = elector(store, clock, "a");
+  const { clock, store, electors: [a] } = candidates("a");
   const running = a.run(new AbortController().signal);
   await clock.advance(0);
   assert.equal(a.isLeader, true);
@@ -113,9 +100,7 @@ Deno.test("a hung renewal is cut off at renewDeadline: the leader steps down in 
 });
 
 Deno.test("a leader that sees another holder steps down at once", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
-  const a = elector(store, clock, "a");
+  const { clock, store, electors: [a] } = candidates("a");
   const running = a.run(new AbortController().signal);
   await clock.advance(0);
   const current = await store.get();
@@ -125,10 +110,8 @@ Deno.test("a leader that sees another holder steps down at once", async () => {
 });
 
 Deno.test("stateKnown turns true after the first attempt, even a failed one", async () => {
-  const clock = new FakeClock();
-  const store = new FakeLeaseStore();
+  const { clock, store, electors: [a] } = candidates("a");
   store.failNext = new Error("down");
-  const a = elector(store, clock, "a");
   assert.equal(a.stateKnown, false);
   const stop = new AbortController();
   const running = a.run(stop.signal);

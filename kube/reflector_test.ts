@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { KubeClient } from "./client.ts";
 import { FakeClock } from "./fake_clock.ts";
 import { nullLogger } from "./log.ts";
-import { Reflector, WATCH_GRACE_MS } from "./reflector.ts";
+import { Reflector, type ReflectorOptions, WATCH_GRACE_MS } from "./reflector.ts";
 import type { KubeRequest, Transport } from "./transport.ts";
 import type { KubeObject } from "./types.ts";
 
@@ -45,6 +45,26 @@ const listOf = (rv: string, ...items: KubeObject[]) => ({
   items,
 });
 
+/** A ConfigMap reflector over `t` on a fake clock, already running; stop() ends it. */
+function startReflector(t: ScriptedTransport, opts: Partial<ReflectorOptions<KubeObject>> = {}) {
+  const clock = new FakeClock();
+  const r = new Reflector({
+    client: new KubeClient(t),
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    clock,
+    log: nullLogger,
+    ...opts,
+  });
+  const abort = new AbortController();
+  const running = r.run(abort.signal);
+  const stop = async () => {
+    abort.abort();
+    await running;
+  };
+  return { r, clock, stop };
+}
+
 Deno.test("reflector lists, follows watch events and bookmarks, relists on 410", async () => {
   const t = new ScriptedTransport();
   t.lists.push(listOf("10", cm("a", "5")), listOf("30", cm("a", "21"), cm("c", "25")));
@@ -59,17 +79,9 @@ Deno.test("reflector lists, follows watch events and bookmarks, relists on 410",
     () => lines([{ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired" } }]),
   );
   const changes: string[] = [];
-  const clock = new FakeClock();
-  const r = new Reflector({
-    client: new KubeClient(t),
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    clock,
-    log: nullLogger,
+  const { r, clock, stop } = startReflector(t, {
     onChange: (type, o) => changes.push(`${type} ${o.metadata.name}`),
   });
-  const stop = new AbortController();
-  const running = r.run(stop.signal);
   await clock.advance(0);
   await clock.advance(0);
   assert.equal(r.state, "SYNCED");
@@ -88,26 +100,17 @@ Deno.test("reflector lists, follows watch events and bookmarks, relists on 410",
   assert.equal(r.lists, 2);
   assert.deepEqual(r.list().map((o) => o.metadata.name).sort(), ["a", "c"]);
   assert.equal(r.get("ns", "a")?.metadata.resourceVersion, "21");
-  stop.abort();
-  await running;
+  await stop();
 });
 
 Deno.test("reflector backs off after failures and marks itself DESYNCED", async () => {
   const t = new ScriptedTransport();
   t.lists.push(new Error("connection refused"), new Error("again"), listOf("1"));
-  const clock = new FakeClock();
   const states: string[] = [];
-  const r = new Reflector({
-    client: new KubeClient(t),
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    clock,
-    log: nullLogger,
+  const { r, clock, stop } = startReflector(t, {
     backoff: { initialMs: 1000, maxMs: 10_000, jitter: 0 },
     onState: (s) => states.push(s),
   });
-  const stop = new AbortController();
-  const running = r.run(stop.signal);
   await clock.advance(0);
   assert.equal(r.state, "DESYNCED");
   await clock.advance(999);
@@ -118,8 +121,7 @@ Deno.test("reflector backs off after failures and marks itself DESYNCED", async 
   await clock.advance(1);
   assert.equal(r.state, "SYNCED");
   assert.deepEqual(states, ["SYNCED"]);
-  stop.abort();
-  await running;
+  await stop();
 });
 
 Deno.test("a watch the server never ends (dead connection) is abandoned and reopened", async () => {
@@ -127,17 +129,7 @@ Deno.test("a watch the server never ends (dead connection) is abandoned and reop
   t.lists.push(listOf("10", cm("a", "5")));
   // The first watch delivers one event, then neither ends nor errors until aborted.
   t.watches.push((req) => lines([{ type: "MODIFIED", object: cm("a", "12") }], req.signal));
-  const clock = new FakeClock();
-  const r = new Reflector({
-    client: new KubeClient(t),
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    clock,
-    log: nullLogger,
-    watchTimeoutSeconds: 60,
-  });
-  const stop = new AbortController();
-  const running = r.run(stop.signal);
+  const { r, clock, stop } = startReflector(t, { watchTimeoutSeconds: 60 });
   await clock.advance(0);
   assert.equal(t.watchRequests.length, 1);
   await clock.advance(60_000 + WATCH_GRACE_MS - 1);
@@ -148,28 +140,15 @@ Deno.test("a watch the server never ends (dead connection) is abandoned and reop
   assert.equal(t.watchRequests[1].query?.resourceVersion, "12", "from the last event, no relist");
   assert.equal(r.lists, 1);
   assert.equal(r.state, "SYNCED");
-  stop.abort();
-  await running;
+  await stop();
 });
 
 Deno.test("reflector calls onResync periodically while synced", async () => {
   const t = new ScriptedTransport();
   t.lists.push(listOf("1", cm("a", "1")));
-  const clock = new FakeClock();
   let resyncs = 0;
-  const r = new Reflector({
-    client: new KubeClient(t),
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    clock,
-    log: nullLogger,
-    resyncMs: 60_000,
-    onResync: () => resyncs++,
-  });
-  const stop = new AbortController();
-  const running = r.run(stop.signal);
+  const { clock, stop } = startReflector(t, { resyncMs: 60_000, onResync: () => resyncs++ });
   await clock.advance(180_000);
   assert.equal(resyncs, 3);
-  stop.abort();
-  await running;
+  await stop();
 });

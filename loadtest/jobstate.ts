@@ -13,6 +13,11 @@ export type JobState = "queued" | "started" | "finished" | "failed" | "lost" | "
 export const TERMINAL: ReadonlySet<JobState> = new Set(["finished", "failed", "lost", "missing"]);
 const STICKY: ReadonlySet<JobState> = new Set(["finished", "failed"]);
 
+/** A count of 0 for every state. */
+export function zeroCounts(): Record<JobState, number> {
+  return { queued: 0, started: 0, finished: 0, failed: 0, lost: 0, missing: 0, other: 0 };
+}
+
 /** RQ `utcformat` -> epoch ms; undefined for an empty field. */
 export function parseRqTime(text: string | null | undefined): number | undefined {
   if (!text) return undefined;
@@ -83,15 +88,7 @@ export class JobTracker {
   }
 
   counts(): Record<JobState, number> {
-    const c: Record<JobState, number> = {
-      queued: 0,
-      started: 0,
-      finished: 0,
-      failed: 0,
-      lost: 0,
-      missing: 0,
-      other: 0,
-    };
+    const c = zeroCounts();
     for (const s of this.states.values()) c[s]++;
     return c;
   }

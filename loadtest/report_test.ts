@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
 import { checkExpectations } from "./expect.ts";
-import type { JobState } from "./jobstate.ts";
+import { type JobState, zeroCounts } from "./jobstate.ts";
 import type { Sample } from "./observer.ts";
 import { buildReport, type ReportInput } from "./report.ts";
 import { formatReport } from "./format.ts";
 
 const jobs = (c: Partial<Record<JobState, number>>): Record<JobState, number> => ({
-  queued: 0,
-  started: 0,
-  finished: 0,
-  failed: 0,
-  lost: 0,
-  missing: 0,
-  other: 0,
+  ...zeroCounts(),
   ...c,
 });
 

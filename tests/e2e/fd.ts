@@ -1,8 +1,8 @@
 /** FrappeDeployments for e2e tests, created through the operator. */
-import { kubectlOk } from "../support/cluster.ts";
+import { eventually, kubectlOk } from "../support/cluster.ts";
 import { type BenchConn, connectBench } from "./bench.ts";
 import { kube } from "./stack.ts";
-import { eventually } from "../support/cluster.ts";
+import { Timeline } from "./timeline.ts";
 
 export interface Scaling {
   maxReplicas?: number;
@@ -24,6 +24,11 @@ export function autoscaled(s: Scaling = {}): Record<string, unknown> {
       cooldownPeriod: s.cooldownPeriod ?? 15,
     },
   };
+}
+
+/** The workers of a bench loaded on `short` only: short autoscaled as `s` says, long and default at 0. */
+export function shortWorkerOnly(s: Scaling): Record<string, unknown> {
+  return { short: autoscaled(s), long: { replicas: 0 }, default: { replicas: 0 } };
 }
 
 export function fdManifest(
@@ -98,4 +103,26 @@ export async function desiredReplicas(ns: string, deployment: string): Promise<n
     name: deployment,
   });
   return d?.spec?.replicas;
+}
+
+/**
+ * Runs fn on a new FrappeDeployment with shortWorkerOnly(scaling) workers:
+ * its bench connected (waitBench) and the short worker's replicas sampled
+ * from then on; both closed afterwards.
+ */
+export async function withShortBench(
+  ns: string,
+  name: string,
+  scaling: Scaling,
+  fn: (bench: BenchConn, timeline: Timeline) => Promise<void>,
+): Promise<void> {
+  await applyFd(ns, name, { workers: shortWorkerOnly(scaling) });
+  const bench = await waitBench(ns, name, ["short"]);
+  const timeline = new Timeline(ns, `${name}-worker-short`);
+  try {
+    await fn(bench, timeline);
+  } finally {
+    await timeline.stop();
+    bench.redis.disconnect();
+  }
 }

@@ -45,11 +45,7 @@ Deno.test({
         1000,
       );
       try {
-        await eventually(
-          "the short worker at 0",
-          () => Promise.resolve(timeline.samples.at(-1)?.desired === 0 || undefined),
-          60_000,
-        );
+        await timeline.until("the short worker at 0", (desired) => desired === 0, 60_000, 250);
         const start = Date.now();
         const ids = await enqueueSleeps(bench, "short", 10, 5);
         await eventually(
@@ -78,12 +74,7 @@ Deno.test({
         );
         const outcomes = await jobOutcomes(bench, ids);
         assert.deepStrictEqual(outcomes.filter((o) => o.status !== "finished"), []);
-        await eventually(
-          "back to 0 after the cooldown",
-          () => Promise.resolve(timeline.samples.at(-1)?.desired === 0 || undefined),
-          180_000,
-          1000,
-        );
+        await timeline.until("back to 0 after the cooldown", (desired) => desired === 0, 180_000);
         console.log(`timeline: ${timeline.changes(start).join(", ")}`);
         console.log(
           `first replica after ${((up - start) / 1000).toFixed(1)} s; workers: ${

@@ -8,22 +8,12 @@ import assert from "node:assert";
 import { eventually, kubectlOk } from "../support/cluster.ts";
 import { enqueueSleeps, jobOutcomes, queueCounts } from "./bench.ts";
 import { e2eTest } from "./e2e.ts";
-import { applyFd, autoscaled, waitBench } from "./fd.ts";
+import { applyFd, shortWorkerOnly, waitBench, withShortBench } from "./fd.ts";
 import { kube, sleep } from "./stack.ts";
-import { Timeline } from "./timeline.ts";
 
 e2eTest("a job longer than the cooldown survives scale-downs", async (ns) => {
-  const cooldown = 10;
-  await applyFd(ns, "lj", {
-    workers: {
-      short: autoscaled({ maxReplicas: 4, queueLength: 1, cooldownPeriod: cooldown }),
-      long: { replicas: 0 },
-      default: { replicas: 0 },
-    },
-  });
-  const bench = await waitBench(ns, "lj", ["short"]);
-  const timeline = new Timeline(ns, "lj-worker-short");
-  try {
+  const scaling = { maxReplicas: 4, queueLength: 1, cooldownPeriod: 10 };
+  await withShortBench(ns, "lj", scaling, async (bench, timeline) => {
     // One 45 s job (4.5 cooldowns) and a burst of short ones that scales to 4;
     // when the burst is done the HPA drops to 1 while the long job still runs.
     const [longId] = await enqueueSleeps(bench, "short", 1, 45);
@@ -55,29 +45,17 @@ e2eTest("a job longer than the cooldown survives scale-downs", async (ns) => {
       timeline.samples.some((s) => s.t > start && s.t < running && s.desired < timeline.max),
       "scaled down while it ran",
     );
-    await eventually(
-      "back to 0 after the long job",
-      () => Promise.resolve(timeline.samples.at(-1)?.desired === 0 || undefined),
-      120_000,
-      1000,
-    );
+    await timeline.until("back to 0 after the long job", (desired) => desired === 0, 120_000);
     assert.strictEqual((await queueCounts(bench, "short")).running, 0);
     console.log(`timeline ${timeline.changes(start).join(", ")}`);
-  } finally {
-    await timeline.stop();
-    bench.redis.disconnect();
-  }
+  });
 });
 
 e2eTest(
   "deleting a busy worker pod: one SIGTERM, the job finishes, then the pod goes",
   async (ns) => {
     await applyFd(ns, "wd", {
-      workers: {
-        short: autoscaled({ maxReplicas: 2, queueLength: 1, cooldownPeriod: 60 }),
-        long: { replicas: 0 },
-        default: { replicas: 0 },
-      },
+      workers: shortWorkerOnly({ maxReplicas: 2, queueLength: 1, cooldownPeriod: 60 }),
     });
     const bench = await waitBench(ns, "wd", ["short"]);
     try {

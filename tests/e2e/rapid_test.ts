@@ -8,19 +8,12 @@ import assert from "node:assert";
 import { eventually, kubectlOk } from "../support/cluster.ts";
 import { enqueueSleeps, jobOutcomes, queueCounts } from "./bench.ts";
 import { e2eTest } from "./e2e.ts";
-import { applyFd, autoscaled, waitBench } from "./fd.ts";
+import { withShortBench } from "./fd.ts";
 import { sleep } from "./stack.ts";
-import { Timeline } from "./timeline.ts";
-
-const quiet = { long: { replicas: 0 }, default: { replicas: 0 } };
 
 e2eTest("rapid: 100 jobs reach maxReplicas, all finish, spread over workers", async (ns) => {
-  await applyFd(ns, "rapid", {
-    workers: { short: autoscaled({ maxReplicas: 5, queueLength: 5 }), ...quiet },
-  });
-  const bench = await waitBench(ns, "rapid", ["short"]);
-  const timeline = new Timeline(ns, "rapid-worker-short");
-  try {
+  const scaling = { maxReplicas: 5, queueLength: 5 };
+  await withShortBench(ns, "rapid", scaling, async (bench, timeline) => {
     const ids = await enqueueSleeps(bench, "short", 100, 1);
     await eventually(
       "100 jobs finished",
@@ -35,21 +28,14 @@ e2eTest("rapid: 100 jobs reach maxReplicas, all finish, spread over workers", as
     for (const o of outcomes) perWorker.set(o.worker, (perWorker.get(o.worker) ?? 0) + 1);
     console.log(`jobs per worker: ${JSON.stringify(Object.fromEntries(perWorker))}`);
     assert.ok(perWorker.size >= 3, `work spread over ${perWorker.size} workers`);
-  } finally {
-    await timeline.stop();
-    bench.redis.disconnect();
-  }
+  });
 });
 
 e2eTest(
   "configuration change: lowering maxReplicas under load is respected, nothing lost",
   async (ns) => {
-    await applyFd(ns, "cfg", {
-      workers: { short: autoscaled({ maxReplicas: 5, queueLength: 2 }), ...quiet },
-    });
-    const bench = await waitBench(ns, "cfg", ["short"]);
-    const timeline = new Timeline(ns, "cfg-worker-short");
-    try {
+    const scaling = { maxReplicas: 5, queueLength: 2 };
+    await withShortBench(ns, "cfg", scaling, async (bench, timeline) => {
       const ids = await enqueueSleeps(bench, "short", 60, 3);
       await eventually(
         "5 replicas",
@@ -69,12 +55,7 @@ e2eTest(
         JSON.stringify({ spec: { workers: { short: { autoscaling: { maxReplicas: 2 } } } } }),
       ]);
       const patched = Date.now();
-      await eventually(
-        "at most 2 replicas",
-        () => Promise.resolve((timeline.samples.at(-1)?.desired ?? 99) <= 2 || undefined),
-        90_000,
-        1000,
-      );
+      await timeline.until("at most 2 replicas", (desired) => desired <= 2, 90_000);
       const respected = Date.now();
       await sleep(10_000);
       assert.ok(
@@ -97,9 +78,6 @@ e2eTest(
           ((respected - patched) / 1000).toFixed(0)
         } s after the patch`,
       );
-    } finally {
-      await timeline.stop();
-      bench.redis.disconnect();
-    }
+    });
   },
 );

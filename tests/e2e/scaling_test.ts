@@ -13,9 +13,8 @@ import { connectRedis } from "../../loadtest/redis.ts";
 import { eventually } from "../support/cluster.ts";
 import { enqueueSleeps, jobOutcomes, queueCounts } from "./bench.ts";
 import { e2eTest } from "./e2e.ts";
-import { applyFd, autoscaled, desiredReplicas, waitBench } from "./fd.ts";
+import { applyFd, autoscaled, desiredReplicas, waitBench, withShortBench } from "./fd.ts";
 import { kube, sleep } from "./stack.ts";
-import { Timeline } from "./timeline.ts";
 
 /** The operator's status.workers[] entry of one worker. */
 async function workerStatus(ns: string, fd: string, type: string) {
@@ -61,16 +60,8 @@ e2eTest(
   "10 short jobs: short workers 0 -> N -> 0, through a password-protected Redis",
   async (ns) => {
     const cooldown = 15;
-    await applyFd(ns, "basic", {
-      workers: {
-        short: autoscaled({ maxReplicas: 4, queueLength: 2, cooldownPeriod: cooldown }),
-        long: { replicas: 0 },
-        default: { replicas: 0 },
-      },
-    });
-    const bench = await waitBench(ns, "basic", ["short"]);
-    const timeline = new Timeline(ns, "basic-worker-short");
-    try {
+    const scaling = { maxReplicas: 4, queueLength: 2, cooldownPeriod: cooldown };
+    await withShortBench(ns, "basic", scaling, async (bench, timeline) => {
       const url = new URL(bench.redisUrl);
       assert.ok(url.password.length >= 16, "the queue Redis URL carries the generated password");
       url.password = "";
@@ -80,11 +71,7 @@ e2eTest(
       );
       assert.ok(anonymous instanceof Error, "Redis without the password is refused");
 
-      await eventually(
-        "short at 0",
-        () => Promise.resolve(timeline.samples.at(-1)?.desired === 0 || undefined),
-        60_000,
-      );
+      await timeline.until("short at 0", (desired) => desired === 0, 60_000, 250);
       const start = Date.now();
       const ids = await enqueueSleeps(bench, "short", 10, 5);
       // The running operator reports the load in status (requeued while busy) ...
@@ -120,21 +107,13 @@ e2eTest(
       );
       assert.ok(timeline.max >= 2, `scaled beyond 1 replica (max ${timeline.max})`);
       const drained = Date.now();
-      await eventually(
-        "back to 0",
-        () => Promise.resolve(timeline.samples.at(-1)?.desired === 0 || undefined),
-        150_000,
-        1000,
-      );
+      await timeline.until("back to 0", (desired) => desired === 0, 150_000);
       const back = (Date.now() - drained) / 1000;
       console.log(
         `timeline ${timeline.changes(start).join(", ")}; back to 0 ${
           back.toFixed(0)
         } s after drain (cooldown ${cooldown} s)`,
       );
-    } finally {
-      await timeline.stop();
-      bench.redis.disconnect();
-    }
+    });
   },
 );

@@ -7,7 +7,7 @@ import assert from "node:assert";
 import { eventually } from "../support/cluster.ts";
 import { enqueueSleeps, jobOutcomes, queueCounts } from "./bench.ts";
 import { e2eTest } from "./e2e.ts";
-import { applyFd, autoscaled, waitBench } from "./fd.ts";
+import { applyFd, shortWorkerOnly, waitBench } from "./fd.ts";
 import { Timeline } from "./timeline.ts";
 
 e2eTest("multi-tenant: load on one bench scales only that bench", async (ns) => {
@@ -15,11 +15,7 @@ e2eTest("multi-tenant: load on one bench scales only that bench", async (ns) => 
   for (const [i, name] of names.entries()) {
     await applyFd(ns, name, {
       frappeVersion: i === 0 ? "16" : "15",
-      workers: {
-        short: autoscaled({ maxReplicas: 3, queueLength: 2 }),
-        long: { replicas: 0 },
-        default: { replicas: 0 },
-      },
+      workers: shortWorkerOnly({ maxReplicas: 3, queueLength: 2 }),
     });
   }
   const benches = await Promise.all(names.map((n) => waitBench(ns, n, ["short"])));

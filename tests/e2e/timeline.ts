@@ -1,4 +1,5 @@
 /** Samples a Deployment's replica counts once a second: the scaling timeline of a test. */
+import { eventually } from "../support/cluster.ts";
 import { kube, sleep } from "./stack.ts";
 
 export interface Sample {
@@ -35,6 +36,24 @@ export class Timeline {
       }
       await sleep(intervalMs);
     }
+  }
+
+  /** Waits until the latest sample's desired replicas satisfy `pred`. */
+  async until(
+    what: string,
+    pred: (desired: number) => boolean,
+    timeoutMs: number,
+    intervalMs = 1000,
+  ): Promise<void> {
+    await eventually(
+      what,
+      () => {
+        const last = this.samples.at(-1);
+        return Promise.resolve((last !== undefined && pred(last.desired)) || undefined);
+      },
+      timeoutMs,
+      intervalMs,
+    );
   }
 
   get max(): number {

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { OperatorProcess } from "../../bench/operator_process.ts";
-import { freePort } from "../loadtest/support.ts";
 import { eventually, kubeconfigPath, REPO_ROOT, run } from "../support/cluster.ts";
-import { fdRef, frappeDeployment, operatorTest } from "./operator_support.ts";
+import { freePort } from "../support/net.ts";
+import { applyFd, deployment, fdRef, operatorTest } from "./operator_support.ts";
 
 operatorTest(
   "the operator survives an API server restart and reconciles changes made after it",
@@ -23,14 +23,9 @@ operatorTest(
       extraArgs: ["--progress-requeue", "1s"],
     });
     const gunicornReplicas = async () =>
-      (await client.get({
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        namespace: ns,
-        name: "erp-gunicorn",
-      }))?.spec?.replicas;
+      (await deployment(client, ns, "erp-gunicorn"))?.spec?.replicas;
     try {
-      await client.apply(frappeDeployment(ns, "erp"), { fieldManager: "test", force: true });
+      await applyFd(client, ns, "erp");
       await eventually(
         "Ready before the restart",
         async () => {
@@ -54,10 +49,7 @@ operatorTest(
         60_000,
         500,
       );
-      await client.apply(frappeDeployment(ns, "erp", { web: { replicas: 2 } }), {
-        fieldManager: "test",
-        force: true,
-      });
+      await applyFd(client, ns, "erp", { web: { replicas: 2 } });
       await eventually(
         "the change after the restart reconciled",
         async () => {

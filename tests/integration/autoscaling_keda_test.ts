@@ -9,24 +9,20 @@
  */
 import assert from "node:assert/strict";
 import type { KedaDetector } from "../../controllers/keda.ts";
-import { withNamespace } from "../support/cluster.ts";
 import {
-  ensureNodeAgent,
+  applyFd,
+  deployment,
   fdRef,
-  frappeDeployment,
   IDLE_WORKERS,
-  installCrd,
   keyOf,
+  operatorTest,
   reconcileDeps,
   reconcileUntil,
-  testClient,
 } from "./operator_support.ts";
 import {
   assertAutoscaledDeployment,
   assertStaticDeployment,
-  deployment,
   kedaObjects,
-  opts,
   replicasOwners,
   scaledObject,
 } from "./autoscaling_support.ts";
@@ -57,113 +53,99 @@ const SPEC = {
 type Cond = { type: string; status: string; reason: string; message: string };
 type WorkerStatus = { type: string; mode: string };
 
-Deno.test({
-  name:
-    "autoscaling: without KEDA workers run static at max(min,1) with KedaAvailable=False; with KEDA they are handed over",
-  ...opts,
-  fn: async (t) => {
-    const { client, transport, close } = await testClient();
-    await installCrd(client);
-    await ensureNodeAgent();
+operatorTest(
+  "autoscaling: without KEDA workers run static at max(min,1) with KedaAvailable=False; with KEDA they are handed over",
+  { namespace: "as-nokeda" },
+  async ({ client, transport, ns, t }) => {
     const clusterWithoutKedaCrds = new KedaInstallStandIn(false);
     const deps = { ...reconcileDeps(client), keda: clusterWithoutKedaCrds };
-    try {
-      await withNamespace("as-nokeda", async (ns) => {
-        const key = keyOf(ns, "erp");
-        await client.apply(frappeDeployment(ns, "erp", SPEC), {
-          fieldManager: "test",
-          force: true,
-        });
-        const hasWorkers = async () =>
-          (await deployment(client, ns, "erp-worker-long")) !== undefined;
-        let fd = await reconcileUntil(key, deps, transport, hasWorkers, 120_000);
-        const condition = (type: string) =>
-          fd.status.conditions.find((c: Cond) => c.type === type) as Cond;
+    const key = keyOf(ns, "erp");
+    await applyFd(client, ns, "erp", SPEC);
+    const hasWorkers = async () => (await deployment(client, ns, "erp-worker-long")) !== undefined;
+    let fd = await reconcileUntil(key, deps, transport, hasWorkers, 120_000);
+    const condition = (type: string) =>
+      fd.status.conditions.find((c: Cond) => c.type === type) as Cond;
 
-        await t.step(
-          "KEDA absent: no KEDA objects, static replicas max(minReplicas,1), KedaAvailable=False",
-          async () => {
-            assert.deepEqual(await kedaObjects(client, ns, "ScaledObject"), []);
-            assert.deepEqual(await kedaObjects(client, ns, "TriggerAuthentication"), []);
-            assertStaticDeployment(await deployment(client, ns, "erp-worker-short"), 1);
-            assertStaticDeployment(await deployment(client, ns, "erp-worker-long"), 2);
-            const keda = condition("KedaAvailable");
-            assert.equal(keda.status, "False");
-            assert.equal(keda.reason, "KedaNotInstalled");
-            assert.equal(
-              keda.message,
-              "KEDA is not installed: workers short, long run with static replicas until it is",
-            );
-            assert.equal(condition("Autoscaling").status, "False");
-          },
+    await t.step(
+      "KEDA absent: no KEDA objects, static replicas max(minReplicas,1), KedaAvailable=False",
+      async () => {
+        assert.deepEqual(await kedaObjects(client, ns, "ScaledObject"), []);
+        assert.deepEqual(await kedaObjects(client, ns, "TriggerAuthentication"), []);
+        assertStaticDeployment(await deployment(client, ns, "erp-worker-short"), 1);
+        assertStaticDeployment(await deployment(client, ns, "erp-worker-long"), 2);
+        const keda = condition("KedaAvailable");
+        assert.equal(keda.status, "False");
+        assert.equal(keda.reason, "KedaNotInstalled");
+        assert.equal(
+          keda.message,
+          "KEDA is not installed: workers short, long run with static replicas until it is",
         );
+        assert.equal(condition("Autoscaling").status, "False");
+      },
+    );
 
-        await t.step(
-          "KEDA absent: status.workers[].mode is static-fallback (docs/autoscaling.md)",
-          () => {
-            const modes = fd.status.workers.map((w: WorkerStatus) => `${w.type}:${w.mode}`);
-            assert.deepEqual(modes, [
-              "short:static-fallback",
-              "long:static-fallback",
-              "default:static",
-            ]);
-          },
+    await t.step(
+      "KEDA absent: status.workers[].mode is static-fallback (docs/autoscaling.md)",
+      () => {
+        const modes = fd.status.workers.map((w: WorkerStatus) => `${w.type}:${w.mode}`);
+        assert.deepEqual(modes, [
+          "short:static-fallback",
+          "long:static-fallback",
+          "default:static",
+        ]);
+      },
+    );
+
+    await t.step("KEDA absent: one KedaMissing event (docs/autoscaling.md)", async () => {
+      const { items } = await client.list("v1", "Event", { namespace: ns });
+      const missing = items.filter((e) =>
+        e.involvedObject?.name === "erp" && e.reason === "KedaMissing"
+      );
+      assert.equal(missing.length, 1, `events: ${items.map((e) => e.reason).join(", ")}`);
+    });
+
+    clusterWithoutKedaCrds.installed = true;
+
+    await t.step(
+      "KEDA installed: ScaledObjects appear and replicas are handed over",
+      async () => {
+        fd = await reconcileUntil(
+          key,
+          deps,
+          transport,
+          async () => (await scaledObject(client, ns, "erp-worker-long")) !== undefined,
         );
-
-        await t.step("KEDA absent: one KedaMissing event (docs/autoscaling.md)", async () => {
-          const { items } = await client.list("v1", "Event", { namespace: ns });
-          const missing = items.filter((e) =>
-            e.involvedObject?.name === "erp" && e.reason === "KedaMissing"
+        const sos = await kedaObjects(client, ns, "ScaledObject");
+        assert.deepEqual(
+          sos.map((o) => o.metadata.name).sort(),
+          ["erp-worker-long", "erp-worker-short"],
+        );
+        assert.equal(
+          sos.find((o) => o.metadata.name === "erp-worker-long")!.spec.minReplicaCount,
+          2,
+        );
+        assert.equal((await kedaObjects(client, ns, "TriggerAuthentication")).length, 1);
+        for (const [worker, grace, kept] of [["short", 360, 1], ["long", 1560, 2]] as const) {
+          const d = await deployment(client, ns, `erp-worker-${worker}`);
+          assertAutoscaledDeployment(d, [worker], grace);
+          assert.equal(
+            d!.spec.replicas,
+            kept,
+            `${worker}: the running count is kept, not reset`,
           );
-          assert.equal(missing.length, 1, `events: ${items.map((e) => e.reason).join(", ")}`);
-        });
-
-        clusterWithoutKedaCrds.installed = true;
-
-        await t.step(
-          "KEDA installed: ScaledObjects appear and replicas are handed over",
-          async () => {
-            fd = await reconcileUntil(
-              key,
-              deps,
-              transport,
-              async () => (await scaledObject(client, ns, "erp-worker-long")) !== undefined,
-            );
-            const sos = await kedaObjects(client, ns, "ScaledObject");
-            assert.deepEqual(
-              sos.map((o) => o.metadata.name).sort(),
-              ["erp-worker-long", "erp-worker-short"],
-            );
-            assert.equal(
-              sos.find((o) => o.metadata.name === "erp-worker-long")!.spec.minReplicaCount,
-              2,
-            );
-            assert.equal((await kedaObjects(client, ns, "TriggerAuthentication")).length, 1);
-            for (const [worker, grace, kept] of [["short", 360, 1], ["long", 1560, 2]] as const) {
-              const d = await deployment(client, ns, `erp-worker-${worker}`);
-              assertAutoscaledDeployment(d, [worker], grace);
-              assert.equal(
-                d!.spec.replicas,
-                kept,
-                `${worker}: the running count is kept, not reset`,
-              );
-              assert.deepEqual(
-                replicasOwners(d!),
-                ["frappe-op-replicas/Apply"],
-                `${worker}: handed over`,
-              );
-            }
-            fd = (await client.get(fdRef(ns, "erp")))!;
-            const keda = condition("KedaAvailable");
-            assert.equal(keda.status, "True");
-            assert.equal(keda.reason, "KedaInstalled");
-            const modes = fd.status.workers.map((w: WorkerStatus) => `${w.type}:${w.mode}`);
-            assert.deepEqual(modes, ["short:autoscaled", "long:autoscaled", "default:static"]);
-          },
-        );
-      });
-    } finally {
-      close();
-    }
+          assert.deepEqual(
+            replicasOwners(d!),
+            ["frappe-op-replicas/Apply"],
+            `${worker}: handed over`,
+          );
+        }
+        fd = (await client.get(fdRef(ns, "erp")))!;
+        const keda = condition("KedaAvailable");
+        assert.equal(keda.status, "True");
+        assert.equal(keda.reason, "KedaInstalled");
+        const modes = fd.status.workers.map((w: WorkerStatus) => `${w.type}:${w.mode}`);
+        assert.deepEqual(modes, ["short:autoscaled", "long:autoscaled", "default:static"]);
+      },
+    );
   },
-});
+);

@@ -11,6 +11,8 @@ import { parseFrappeDeployment } from "../../apis/frappedeployment.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { withNamespace } from "../support/cluster.ts";
 import {
+  applyFd,
+  deployment,
   fdRef,
   frappeDeployment,
   IDLE_WORKERS,
@@ -25,7 +27,6 @@ import {
 import {
   assertScaledObject,
   assertTriggerAuth,
-  deployment,
   kedaObjects,
   scaledObject,
   triggerAuth,
@@ -43,7 +44,7 @@ const AUTOSCALED = {
 async function deployTenant(ns: string, name: string, spec: Record<string, unknown> = AUTOSCALED) {
   const t = await testClient();
   try {
-    await t.client.apply(frappeDeployment(ns, name, spec), { fieldManager: "test", force: true });
+    await applyFd(t.client, ns, name, spec);
     return await reconcileUntilSteady(keyOf(ns, name), reconcileDeps(t.client), t.transport);
   } finally {
     t.close();
@@ -116,7 +117,7 @@ operatorTest("autoscaling: three tenants get distinct keys, ScaledObjects and cr
         `${o.metadata.name}@${o.metadata.uid}`
       ).sort();
     const erpBefore = (await uids()).filter((u) => u.startsWith("erp-"));
-    await client.apply(frappeDeployment(a, "crm", {}), { fieldManager: "test", force: true });
+    await applyFd(client, a, "crm", {});
     await reconcileUntil(
       keyOf(a, "crm"),
       reconcileDeps(client),
@@ -286,24 +287,22 @@ operatorTest(
     }
     assert.equal(await client.get(fdRef(ns, "bad")), undefined, "nothing was stored");
     // A valid autoscaling spec at the edges is accepted.
-    await client.apply(
-      frappeDeployment(
-        ns,
-        "edge",
-        w({
-          short: {
-            autoscaling: {
-              enabled: true,
-              minReplicas: 3,
-              maxReplicas: 3,
-              pollingInterval: 1,
-              cooldownPeriod: 0,
-            },
+    await applyFd(
+      client,
+      ns,
+      "edge",
+      w({
+        short: {
+          autoscaling: {
+            enabled: true,
+            minReplicas: 3,
+            maxReplicas: 3,
+            pollingInterval: 1,
+            cooldownPeriod: 0,
           },
-          default: { autoscaling: { enabled: true, minReplicas: 1 } },
-        }),
-      ),
-      { fieldManager: "test", force: true },
+        },
+        default: { autoscaling: { enabled: true, minReplicas: 1 } },
+      }),
     );
   },
 );

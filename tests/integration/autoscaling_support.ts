@@ -1,7 +1,7 @@
 /**
  * Shared checks of the autoscaling integration tests (autoscaling_test.ts,
  * autoscaling_specs_test.ts, autoscaling_keda_test.ts): reading the KEDA
- * objects and worker Deployments of a FrappeDeployment, who owns
+ * objects of a FrappeDeployment, who owns
  * `spec.replicas`, and the exact ScaledObject a worker must get
  * (docs/autoscaling.md, FACTS.md section 7). Expected values are written out
  * here, not taken from the render code, so a render bug fails the tests.
@@ -10,22 +10,10 @@ import assert from "node:assert/strict";
 import { queueKey, startedKey } from "../../apis/naming.ts";
 import type { KubeClient } from "../../kube/client.ts";
 import type { KubeObject } from "../../kube/types.ts";
+import { getObject } from "./operator_support.ts";
 
 export const KEDA = "keda.sh/v1alpha1";
-export const opts = { sanitizeOps: false, sanitizeResources: false };
 
-export function getObject(
-  client: KubeClient,
-  apiVersion: string,
-  kind: string,
-  ns: string,
-  name: string,
-) {
-  return client.get({ apiVersion, kind, namespace: ns, name });
-}
-
-export const deployment = (client: KubeClient, ns: string, name: string) =>
-  getObject(client, "apps/v1", "Deployment", ns, name);
 export const scaledObject = (client: KubeClient, ns: string, name: string) =>
   getObject(client, KEDA, "ScaledObject", ns, name);
 export const triggerAuth = (client: KubeClient, ns: string, name: string) =>
@@ -52,15 +40,6 @@ export function replicasOwners(obj: KubeObject): string[] {
     .filter((e) => e.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined)
     .map((e) => `${e.manager}/${e.operation}`)
     .sort();
-}
-
-/** The decoded value of one key of a Secret. */
-export async function secretValue(client: KubeClient, ns: string, name: string, key: string) {
-  const secret = await getObject(client, "v1", "Secret", ns, name);
-  assert.ok(secret, `Secret ${ns}/${name} exists`);
-  const b64 = secret.data?.[key];
-  assert.equal(typeof b64, "string", `Secret ${name} has key ${key}`);
-  return atob(b64);
 }
 
 export interface ExpectedScaling {

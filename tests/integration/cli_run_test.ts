@@ -9,27 +9,10 @@
  */
 import assert from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
-import {
-  eventually,
-  kubeconfigPath,
-  kubectlOk,
-  REPO_ROOT,
-  withNamespace,
-} from "../support/cluster.ts";
-import {
-  ensureNodeAgent,
-  fdRef,
-  frappeDeployment,
-  installCrd,
-  testClient,
-} from "./operator_support.ts";
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
+import type { KubeClient } from "../../kube/client.ts";
+import { eventually, kubeconfigPath, kubectlOk, REPO_ROOT } from "../support/cluster.ts";
+import { freePort } from "../support/net.ts";
+import { applyFd, fdRef, operatorTest } from "./operator_support.ts";
 
 async function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {
   try {
@@ -85,58 +68,58 @@ async function until200(url: string): Promise<string> {
   }, 30_000);
 }
 
-async function runOperatorOn(kubeconfig: string, ns: string, leaseNamespace: string) {
-  const t = await testClient();
+async function runOperatorOn(
+  client: KubeClient,
+  kubeconfig: string,
+  ns: string,
+  leaseNamespace: string,
+) {
   let stopped = { code: -1, stderr: "" };
+  await applyFd(client, ns, "erp");
+  const op = startOperator(kubeconfig, ns, leaseNamespace);
+  let metrics = "";
   try {
-    await t.client.apply(frappeDeployment(ns, "erp"), { fieldManager: "test", force: true });
-    const op = startOperator(kubeconfig, ns, leaseNamespace);
-    let metrics = "";
-    try {
-      await until200(`${op.health}/healthz`);
-      await until200(`${op.health}/readyz`);
-      const outcome = await eventually(
-        "FrappeDeployment Ready (or a write refused)",
-        async () => {
-          const fd = await t.client.get(fdRef(ns, "erp"));
-          const conditions: { message?: string }[] = fd?.status?.conditions ?? [];
-          const refused = conditions.find((c) => /Forbidden/.test(c.message ?? ""));
-          if (refused) return `refused: ${refused.message}`;
-          return fd?.status?.phase === "Ready" ? "Ready" : undefined;
-        },
-        120_000,
-        500,
-      );
-      assert.equal(outcome, "Ready");
-      metrics = await until200(`${op.metrics}/metrics`);
-    } finally {
-      stopped = await op.stop();
-    }
-    assert.equal(stopped.code, 0, stopped.stderr.slice(-2000));
-    assert.match(metrics, /frappe_op_reconcile_total\{result="success"\} [1-9]/);
-    assert.match(metrics, /frappe_op_api_requests_total\{verb="apply",outcome="ok"\} [1-9]/);
-    assert.doesNotMatch(metrics, /outcome="(Forbidden|Unauthorized|network)"/, "nothing refused");
-    assert.match(metrics, /frappe_op_workqueue_depth \d+/);
-    assert.match(metrics, /frappe_op_leader 1/);
-    assert.match(stopped.stderr, /became leader/);
-    assert.match(stopped.stderr, /released leadership/);
-    assert.match(stopped.stderr, /manager stopped reason=stopped/);
-    assert.doesNotMatch(stopped.stderr, /NotCapable|Requires .* access|Forbidden/);
-    const lease = await t.client.get({
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      namespace: leaseNamespace,
-      name: "frappe-op",
-    });
-    assert.equal(lease!.spec.holderIdentity, "", "the lease was released");
-    // What needs the finalizers rule under OwnerReferencesPermissionEnforcement (hack/cluster-up.sh).
-    const { items } = await t.client.list("apps/v1", "Deployment", { namespace: ns });
-    const refs = items.flatMap((d) => d.metadata.ownerReferences ?? []);
-    assert.ok(refs.length > 0, "the operator created children");
-    assert.ok(refs.every((r) => r.blockOwnerDeletion === true), "children block owner deletion");
+    await until200(`${op.health}/healthz`);
+    await until200(`${op.health}/readyz`);
+    const outcome = await eventually(
+      "FrappeDeployment Ready (or a write refused)",
+      async () => {
+        const fd = await client.get(fdRef(ns, "erp"));
+        const conditions: { message?: string }[] = fd?.status?.conditions ?? [];
+        const refused = conditions.find((c) => /Forbidden/.test(c.message ?? ""));
+        if (refused) return `refused: ${refused.message}`;
+        return fd?.status?.phase === "Ready" ? "Ready" : undefined;
+      },
+      120_000,
+      500,
+    );
+    assert.equal(outcome, "Ready");
+    metrics = await until200(`${op.metrics}/metrics`);
   } finally {
-    t.close();
+    stopped = await op.stop();
   }
+  assert.equal(stopped.code, 0, stopped.stderr.slice(-2000));
+  assert.match(metrics, /frappe_op_reconcile_total\{result="success"\} [1-9]/);
+  assert.match(metrics, /frappe_op_api_requests_total\{verb="apply",outcome="ok"\} [1-9]/);
+  assert.doesNotMatch(metrics, /outcome="(Forbidden|Unauthorized|network)"/, "nothing refused");
+  assert.match(metrics, /frappe_op_workqueue_depth \d+/);
+  assert.match(metrics, /frappe_op_leader 1/);
+  assert.match(stopped.stderr, /became leader/);
+  assert.match(stopped.stderr, /released leadership/);
+  assert.match(stopped.stderr, /manager stopped reason=stopped/);
+  assert.doesNotMatch(stopped.stderr, /NotCapable|Requires .* access|Forbidden/);
+  const lease = await client.get({
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    namespace: leaseNamespace,
+    name: "frappe-op",
+  });
+  assert.equal(lease!.spec.holderIdentity, "", "the lease was released");
+  // What needs the finalizers rule under OwnerReferencesPermissionEnforcement (hack/cluster-up.sh).
+  const { items } = await client.list("apps/v1", "Deployment", { namespace: ns });
+  const refs = items.flatMap((d) => d.metadata.ownerReferences ?? []);
+  assert.ok(refs.length > 0, "the operator created children");
+  assert.ok(refs.every((r) => r.blockOwnerDeletion === true), "children block owner deletion");
 }
 
 /** A kubeconfig for the operator's ServiceAccount (token), after applying manifests/rbac. */
@@ -167,34 +150,22 @@ async function serviceAccountKubeconfig(dir: string): Promise<string> {
   return path;
 }
 
-const opts = { sanitizeOps: false, sanitizeResources: false };
+operatorTest(
+  "bin/frappe-op run (admin certificate): least-privilege flags, health, metrics, SIGTERM",
+  { namespace: "op-cli" },
+  ({ client, ns }) => runOperatorOn(client, kubeconfigPath(), ns, ns),
+);
 
-Deno.test({
-  name: "bin/frappe-op run (admin certificate): least-privilege flags, health, metrics, SIGTERM",
-  ...opts,
-  fn: async () => {
-    const t = await testClient();
-    await installCrd(t.client);
-    t.close();
-    await ensureNodeAgent();
-    await withNamespace("op-cli", (ns) => runOperatorOn(kubeconfigPath(), ns, ns));
-  },
-});
-
-Deno.test({
-  name: "bin/frappe-op run as its ServiceAccount with manifests/rbac: nothing forbidden",
-  ...opts,
-  fn: async () => {
-    const t = await testClient();
-    await installCrd(t.client);
-    t.close();
-    await ensureNodeAgent();
+operatorTest(
+  "bin/frappe-op run as its ServiceAccount with manifests/rbac: nothing forbidden",
+  { namespace: "op-rbac" },
+  async ({ client, ns }) => {
     const dir = await Deno.makeTempDir({ prefix: "frappe-op-sa-" });
     try {
       const kubeconfig = await serviceAccountKubeconfig(dir);
-      await withNamespace("op-rbac", (ns) => runOperatorOn(kubeconfig, ns, "frappe-op-system"));
+      await runOperatorOn(client, kubeconfig, ns, "frappe-op-system");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);

@@ -10,14 +10,15 @@ import { reconcile } from "../../controllers/reconcile.ts";
 import { fromBase64 } from "../../controllers/render/credentials.ts";
 import { eventually } from "../support/cluster.ts";
 import {
+  applyFd,
   childrenOf,
   fdRef,
-  frappeDeployment,
   idOf,
   keyOf,
   operatorTest,
   reconcileDeps,
   reconcileUntilSteady,
+  secretValue,
 } from "./operator_support.ts";
 import { SITE } from "./jobs_support.ts";
 
@@ -72,19 +73,14 @@ function leftAfterDeletion(client: KubeClient, ns: string, keep: string[]) {
   );
 }
 
-async function secretJson(client: KubeClient, ns: string, name: string, key: string) {
-  const s = await client.get({ apiVersion: "v1", kind: "Secret", namespace: ns, name });
-  return fromBase64(s!.data[key]);
-}
-
 operatorTest(
   "Retain (default): deletion keeps the data; the same name adopts it; Delete then removes all",
   { namespace: "op-retain" },
   async ({ client, transport, ns }) => {
     const deps = reconcileDeps(client);
     const key = keyOf(ns, "erp");
-    const fd = frappeDeployment(ns, "erp", { sites: [SITE] });
-    await client.apply(fd, { fieldManager: "test", force: true });
+    const spec = { sites: [SITE] };
+    await applyFd(client, ns, "erp", spec);
     await reconcileUntilSteady(key, deps, transport);
     const before = await dataOwnedAs(client, ns, unowned);
     const password = (s: KubeObject) => fromBase64(s.data["mariadb-root-password"]);
@@ -93,7 +89,7 @@ operatorTest(
     assert.deepEqual(await reconcile(key, deps), {}, "a gone FD is nothing to do");
     await leftAfterDeletion(client, ns, DATA);
 
-    await client.apply(fd, { fieldManager: "test", force: true });
+    await applyFd(client, ns, "erp", spec);
     const again = await reconcileUntilSteady(key, deps, transport);
     const after = await dataOwnedAs(client, ns, unowned);
     for (const id of DATA) {
@@ -102,7 +98,7 @@ operatorTest(
     const credentials = after.get("Secret/erp-credentials")!;
     assert.equal(password(credentials), password(before.get("Secret/erp-credentials")!));
     const config = JSON.parse(
-      await secretJson(client, ns, "erp-config", "common_site_config.json"),
+      await secretValue(client, ns, "erp-config", "common_site_config.json"),
     );
     const queuePassword = fromBase64(credentials.data["redis-queue-password"]);
     assert.ok(
@@ -110,10 +106,7 @@ operatorTest(
       "the config uses the old password",
     );
 
-    await client.apply(frappeDeployment(ns, "erp", { sites: [SITE], deletionPolicy: "Delete" }), {
-      fieldManager: "test",
-      force: true,
-    });
+    await applyFd(client, ns, "erp", { sites: [SITE], deletionPolicy: "Delete" });
     await reconcileUntilSteady(key, deps, transport);
     const owned = await dataOwnedAs(client, ns, ownedPerDelete);
     const fdOwner = owned.get("Secret/erp-credentials")!.metadata.ownerReferences![0];
@@ -131,11 +124,7 @@ operatorTest(
   async ({ client, transport, ns }) => {
     const deps = reconcileDeps(client);
     const key = keyOf(ns, "erp");
-    const apply = (deletionPolicy: string) =>
-      client.apply(frappeDeployment(ns, "erp", { deletionPolicy }), {
-        fieldManager: "test",
-        force: true,
-      });
+    const apply = (deletionPolicy: string) => applyFd(client, ns, "erp", { deletionPolicy });
     await apply("Delete");
     await reconcileUntilSteady(key, deps, transport);
     const owned = await dataOwnedAs(client, ns, ownedPerDelete);

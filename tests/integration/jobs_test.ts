@@ -9,6 +9,8 @@ import { JOB_SLOT_ANNOTATION } from "../../controllers/render/jobs.ts";
 import { RETRY_ANNOTATION } from "../../apis/frappedeployment.ts";
 import { reconcile } from "../../controllers/reconcile.ts";
 import {
+  applyFd,
+  deployment,
   frappeDeployment,
   keyOf,
   operatorTest,
@@ -24,10 +26,7 @@ operatorTest("pod annotations rerun no Job; a new image reruns configure and mig
   const deps = reconcileDeps(client);
   const key = keyOf(ns, "erp");
   const apply = (spec: Record<string, unknown>) =>
-    client.apply(frappeDeployment(ns, "erp", { sites: [SITE], ...spec }), {
-      fieldManager: "test",
-      force: true,
-    });
+    applyFd(client, ns, "erp", { sites: [SITE], ...spec });
   await apply({});
   await reconcileUntilSteady(key, deps, transport);
   const first = await jobsOf(client, ns, "erp");
@@ -35,12 +34,7 @@ operatorTest("pod annotations rerun no Job; a new image reruns configure and mig
 
   await apply({ podAnnotations: { "example.com/team": "erp" }, nodeSelector: {} });
   await reconcileUntilSteady(key, deps, transport);
-  const gunicorn = await client.get({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    namespace: ns,
-    name: "erp-gunicorn",
-  });
+  const gunicorn = await deployment(client, ns, "erp-gunicorn");
   assert.equal(gunicorn?.spec.template.metadata.annotations["example.com/team"], "erp");
   assert.deepEqual(await jobsOf(client, ns, "erp"), first, "the same Jobs, none recreated");
 

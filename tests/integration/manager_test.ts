@@ -8,9 +8,9 @@ import { KubeClient } from "../../kube/client.ts";
 import { realClock } from "../../kube/clock.ts";
 import { eventually, withNamespace } from "../support/cluster.ts";
 import {
+  applyFd,
   childrenOf,
   fdRef,
-  frappeDeployment,
   idOf,
   operatorTest,
   sleep,
@@ -64,7 +64,7 @@ operatorTest(
   "the manager converges; resyncs write nothing; a restarted operator adds no duplicates",
   { namespace: "op-manager" },
   async ({ ns, ...t }) => {
-    await t.client.apply(frappeDeployment(ns, "erp"), { fieldManager: "test", force: true });
+    await applyFd(t.client, ns, "erp");
     const first = await withManager(managerConfig(t, [ns]), async (m) => {
       await ready(t.client, ns, "erp");
       await eventually("readyz", () => Promise.resolve(m.ready().ok ? true : undefined));
@@ -102,10 +102,7 @@ operatorTest("three FrappeDeployments in different namespaces stay independent",
     withNamespace("op-tenant-c", async (c) => {
       const nss = [a, b, c];
       for (const ns of nss) {
-        await t.client.apply(frappeDeployment(ns, "erp"), {
-          fieldManager: "test",
-          force: true,
-        });
+        await applyFd(t.client, ns, "erp");
       }
       await withManager(managerConfig(t, nss), async () => {
         const fds = await Promise.all(nss.map((ns) => ready(t.client, ns, "erp")));
@@ -131,12 +128,9 @@ operatorTest("three FrappeDeployments in different namespaces stay independent",
         assert.equal(passwords.size, 3, "own credentials per tenant");
         const before = await t.client.get(fdRef(b, "erp"));
         await t.client.delete(fdRef(a, "erp"));
-        await t.client.apply(
-          frappeDeployment(c, "erp", {
-            workers: { short: { replicas: 0, queues: ["short", "long"] } },
-          }),
-          { fieldManager: "test", force: true },
-        );
+        await applyFd(t.client, c, "erp", {
+          workers: { short: { replicas: 0, queues: ["short", "long"] } },
+        });
         await eventually(
           "c updated",
           async () => {

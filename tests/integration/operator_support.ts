@@ -1,8 +1,10 @@
 /**
  * Helpers for the operator's integration tests (real local control plane):
  * a counted client from the admin kubeconfig, the FrappeDeployment CRD
- * installed, reconcile dependencies, and FrappeDeployment fixtures.
+ * installed, reconcile dependencies, FrappeDeployment fixtures, and reading
+ * the objects back.
  */
+import assert from "node:assert/strict";
 import { frappeDeploymentCrd } from "../../apis/crd.ts";
 import { API_VERSION, KIND } from "../../apis/frappedeployment.ts";
 import { KubeClient, type ObjectRef } from "../../kube/client.ts";
@@ -24,6 +26,7 @@ import { CrdKedaDetector } from "../../controllers/keda.ts";
 import { CHILD_KINDS } from "../../controllers/prune.ts";
 import { childLabels } from "../../controllers/children.ts";
 import { reconcile } from "../../controllers/reconcile.ts";
+import { fromBase64 } from "../../controllers/render/credentials.ts";
 import {
   ensureCluster,
   eventually,
@@ -166,6 +169,19 @@ export function frappeDeployment(
   };
 }
 
+/** Applies frappeDeployment(namespace, name, spec) server-side as the test's field manager. */
+export function applyFd(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown> = {},
+): Promise<KubeObject> {
+  return client.apply(frappeDeployment(namespace, name, spec), {
+    fieldManager: "test",
+    force: true,
+  });
+}
+
 export function fdRef(namespace: string, name: string): ObjectRef {
   return { apiVersion: API_VERSION, kind: KIND, namespace, name };
 }
@@ -229,6 +245,28 @@ export async function childrenOf(client: KubeClient, namespace: string, name: st
 }
 
 export const idOf = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+
+export function getObject(
+  client: KubeClient,
+  apiVersion: string,
+  kind: string,
+  namespace: string,
+  name: string,
+): Promise<KubeObject | undefined> {
+  return client.get({ apiVersion, kind, namespace, name });
+}
+
+export const deployment = (client: KubeClient, namespace: string, name: string) =>
+  getObject(client, "apps/v1", "Deployment", namespace, name);
+
+/** The decoded value of one key of a Secret. */
+export async function secretValue(client: KubeClient, ns: string, name: string, key: string) {
+  const secret = await getObject(client, "v1", "Secret", ns, name);
+  assert.ok(secret, `Secret ${ns}/${name} exists`);
+  const b64 = secret.data?.[key];
+  assert.equal(typeof b64, "string", `Secret ${name} has key ${key}`);
+  return fromBase64(b64);
+}
 
 /** The API server's refusal of `apply()`; fails the test if it was accepted. */
 export async function rejection(apply: () => Promise<unknown>): Promise<KubeApiError> {

@@ -24,8 +24,8 @@ import { buildJob, TEST_JOB } from "../../loadtest/rqjob.ts";
 import { eventually } from "../support/cluster.ts";
 import { startRedis } from "../loadtest/support.ts";
 import {
+  applyFd,
   fdRef,
-  frappeDeployment,
   IDLE_WORKERS,
   keyOf,
   operatorTest,
@@ -77,10 +77,7 @@ operatorTest("the operator writes each worker's queue depth and running jobs fro
 }, async ({ client, transport, ns }) => {
   const key = keyOf(ns, "erp");
   const deps = reconcileDeps(client);
-  await client.apply(frappeDeployment(ns, "erp", { workers: WORKERS }), {
-    fieldManager: "test",
-    force: true,
-  });
+  await applyFd(client, ns, "erp", { workers: WORKERS });
   const idle = await reconcileUntilSteady(key, deps, transport);
   assert.equal(conditionOf(idle, "QueuesObserved")?.status, "True");
   assert.deepEqual(depthOf(idle, "short"), { queueDepth: 0, running: 0 });
@@ -110,10 +107,7 @@ operatorTest("the operator writes each worker's queue depth and running jobs fro
 
     // A real RQ worker takes the short jobs: running while a 4 s job executes, then drained.
     const withWorker = { ...WORKERS, short: { ...WORKERS.short, replicas: 1 } };
-    await client.apply(frappeDeployment(ns, "erp", { workers: withWorker }), {
-      fieldManager: "test",
-      force: true,
-    });
+    await applyFd(client, ns, "erp", { workers: withWorker });
     const running = await reconcileUntil(key, deps, transport, (fd) => {
       const d = depthOf(fd, "short");
       return (d?.running ?? 0) >= 1 && (d?.queueDepth ?? 3) < 3;
@@ -141,10 +135,7 @@ operatorTest("with the manager's memory, a bench's Redis is read once per refres
   namespace: "op-depth-memo",
 }, async ({ client, transport, ns }) => {
   const key = keyOf(ns, "erp");
-  await client.apply(frappeDeployment(ns, "erp", { workers: WORKERS }), {
-    fieldManager: "test",
-    force: true,
-  });
+  await applyFd(client, ns, "erp", { workers: WORKERS });
   const idle = await reconcileUntilSteady(key, reconcileDeps(client), transport);
   const clock = new FakeClock(Date.now());
   const deps: ReconcileDeps = {
@@ -196,10 +187,7 @@ operatorTest("a queue Redis that refuses the password or is down is named in sta
       url: `redis://127.0.0.1:${server.port}`,
       passwordSecretRef: { name: "queue-redis", key: "password" },
     };
-    await client.apply(
-      frappeDeployment(ns, "erp", { workers: WORKERS, redis: { queue: { external } } }),
-      { fieldManager: "test", force: true },
-    );
+    await applyFd(client, ns, "erp", { workers: WORKERS, redis: { queue: { external } } });
     const refused = await reconcileUntilSteady(key, deps, transport);
     const cond = conditionOf(refused, "QueuesObserved");
     assert.deepEqual([cond?.status, cond?.reason], ["False", "RedisAuthFailed"]);
@@ -253,18 +241,12 @@ operatorTest("while an upgrade waits at a Job, status keeps the running componen
     sites: [{ name: "erp.local" }],
     workers: { ...IDLE_WORKERS, default: { replicas: 1, autoscaling: { enabled: false } } },
   });
-  await client.apply(frappeDeployment(ns, "erp", spec("frappe/erpnext:v15.1.0")), {
-    fieldManager: "test",
-    force: true,
-  });
+  await applyFd(client, ns, "erp", spec("frappe/erpnext:v15.1.0"));
   const ready = await reconcileUntilSteady(key, deps, transport);
   const gunicorn = ready.status.components.find((c: { name: string }) => c.name === "gunicorn");
   assert.deepEqual([gunicorn.ready, gunicorn.desired], [1, 1]);
 
-  await client.apply(frappeDeployment(ns, "erp", spec("frappe/erpnext:v15.2.0")), {
-    fieldManager: "test",
-    force: true,
-  });
+  await applyFd(client, ns, "erp", spec("frappe/erpnext:v15.2.0"));
   await reconcile(key, deps);
   const waiting = (await client.get(fdRef(ns, "erp")))!;
   const ready_ = conditionOf(waiting, "Ready");

@@ -13,9 +13,10 @@ import type { KubeObject } from "../../kube/types.ts";
 import { eventually } from "../support/cluster.ts";
 import { SITE } from "./jobs_support.ts";
 import {
+  applyFd,
   childrenOf,
+  deployment,
   fdRef,
-  frappeDeployment,
   IDLE_WORKERS,
   idOf,
   keyOf,
@@ -44,10 +45,7 @@ operatorTest(
     namespace: "op-children",
   },
   async ({ client, transport, ns }) => {
-    await client.apply(frappeDeployment(ns, "erp", { sites: [SITE] }), {
-      fieldManager: "test",
-      force: true,
-    });
+    await applyFd(client, ns, "erp", { sites: [SITE] });
     const deps = reconcileDeps(client);
     const fd = await reconcileUntilSteady(keyOf(ns, "erp"), deps, transport);
     const credentials = await client.get(secretRef(ns, "erp-credentials"));
@@ -149,17 +147,9 @@ operatorTest("an update is applied and what the spec no longer asks for is prune
       custom: [{ name: "reports", timeout: 600, replicas: 0 }],
     },
   };
-  await client.apply(frappeDeployment(ns, "erp", withCustom), {
-    fieldManager: "test",
-    force: true,
-  });
+  await applyFd(client, ns, "erp", withCustom);
   await reconcileUntilSteady(key, deps, transport);
-  const custom = await client.get({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    namespace: ns,
-    name: "erp-worker-reports",
-  });
+  const custom = await deployment(client, ns, "erp-worker-reports");
   assert.deepEqual(argv(custom), ["bench", "worker", "--queue", "reports"]);
 
   const changed = {
@@ -168,25 +158,12 @@ operatorTest("an update is applied and what the spec no longer asks for is prune
       short: { ...IDLE_WORKERS.short, queues: ["short", "default"] },
     },
   };
-  await client.apply(frappeDeployment(ns, "erp", changed), {
-    fieldManager: "test",
-    force: true,
-  });
+  await applyFd(client, ns, "erp", changed);
   const fd = await reconcileUntilSteady(key, deps, transport);
-  const short = await client.get({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    namespace: ns,
-    name: "erp-worker-short",
-  });
+  const short = await deployment(client, ns, "erp-worker-short");
   assert.deepEqual(argv(short), ["bench", "worker", "--queue", "short,default"]);
   await eventually("custom worker pruned", async () => {
-    const gone = await client.get({
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      namespace: ns,
-      name: "erp-worker-reports",
-    });
+    const gone = await deployment(client, ns, "erp-worker-reports");
     return gone === undefined || gone.metadata.deletionTimestamp ? true : undefined;
   });
   assert.equal(fd.status.observedGeneration, fd.metadata.generation);

@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { reconcile } from "../../controllers/reconcile.ts";
 import {
+  applyFd,
   childrenOf,
   fdRef,
-  frappeDeployment,
   keyOf,
   operatorTest,
   reconcileDeps,
@@ -22,10 +22,7 @@ operatorTest("a missing referenced Secret or key is named in Degraded, and nothi
     name: "erp.example.com",
     adminPasswordSecretRef: { name: "erp-admin", key: "password" },
   }];
-  await client.apply(frappeDeployment(ns, "erp", { sites }), {
-    fieldManager: "test",
-    force: true,
-  });
+  await applyFd(client, ns, "erp", { sites });
   const deps = reconcileDeps(client);
   await assert.rejects(reconcile(keyOf(ns, "erp"), deps), /SecretMissing|not found/);
   let fd = await client.get(fdRef(ns, "erp"));

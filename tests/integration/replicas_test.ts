@@ -8,16 +8,15 @@ import type { KubeClient } from "../../kube/client.ts";
 import { MERGE_PATCH } from "../../kube/transport.ts";
 import type { KubeObject } from "../../kube/types.ts";
 import { appliesField } from "../../controllers/replicas.ts";
-import { withNamespace } from "../support/cluster.ts";
 import {
-  ensureNodeAgent,
-  frappeDeployment,
+  applyFd,
+  deployment,
+  getObject,
   IDLE_WORKERS,
-  installCrd,
   keyOf,
+  operatorTest,
   reconcileDeps,
   reconcileUntil,
-  testClient,
 } from "./operator_support.ts";
 
 const WORKER = "erp-worker-short";
@@ -28,18 +27,9 @@ function spec(short: Record<string, unknown>) {
 const autoscaled = spec({ autoscaling: { enabled: true, minReplicas: 0, maxReplicas: 4 } });
 const staticOne = spec({ replicas: 1, autoscaling: { enabled: false } });
 
-function worker(client: KubeClient, ns: string) {
-  return client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: WORKER });
-}
-
-function scaledObject(client: KubeClient, ns: string) {
-  return client.get({
-    apiVersion: "keda.sh/v1alpha1",
-    kind: "ScaledObject",
-    namespace: ns,
-    name: WORKER,
-  });
-}
+const worker = (client: KubeClient, ns: string) => deployment(client, ns, WORKER);
+const scaledObject = (client: KubeClient, ns: string) =>
+  getObject(client, "keda.sh/v1alpha1", "ScaledObject", ns, WORKER);
 
 const owners = (d: KubeObject) => ({
   operator: appliesField(d, "frappe-op", ["spec", "replicas"]),
@@ -57,69 +47,48 @@ async function scaleLikeHpa(client: KubeClient, ns: string, replicas: number) {
   });
 }
 
-Deno.test({
-  name: "replicas: handed to the autoscaler, kept across reconciles, owned again when static",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const { client, transport, close } = await testClient();
-    await installCrd(client);
-    await ensureNodeAgent();
+operatorTest(
+  "replicas: handed to the autoscaler, kept across reconciles, owned again when static",
+  { namespace: "op-replicas" },
+  async ({ client, transport, ns }) => {
     const deps = reconcileDeps(client);
-    try {
-      await withNamespace("op-replicas", async (ns) => {
-        const key = keyOf(ns, "erp");
-        const hasWorker = async () => (await worker(client, ns)) !== undefined;
-        await client.apply(frappeDeployment(ns, "erp", autoscaled), {
-          fieldManager: "test",
-          force: true,
-        });
-        await reconcileUntil(key, deps, transport, hasWorker);
-        let d = (await worker(client, ns))!;
-        assert.equal(d.spec.replicas, 0, "created at minReplicas, not defaulted to 1");
-        assert.deepEqual(owners(d), { operator: false, handover: true });
-        const so = (await scaledObject(client, ns))!;
-        assert.equal(so.spec.minReplicaCount, 0);
-        assert.equal(so.spec.maxReplicaCount, 4);
+    const key = keyOf(ns, "erp");
+    /** Applies `spec` and reconciles until the ScaledObject exists (or is gone), as `scaled` says. */
+    const switchTo = async (spec: Record<string, unknown>, scaled: boolean) => {
+      await applyFd(client, ns, "erp", spec);
+      await reconcileUntil(
+        key,
+        deps,
+        transport,
+        async () => ((await scaledObject(client, ns)) !== undefined) === scaled,
+      );
+    };
+    const hasWorker = async () => (await worker(client, ns)) !== undefined;
+    await applyFd(client, ns, "erp", autoscaled);
+    await reconcileUntil(key, deps, transport, hasWorker);
+    let d = (await worker(client, ns))!;
+    assert.equal(d.spec.replicas, 0, "created at minReplicas, not defaulted to 1");
+    assert.deepEqual(owners(d), { operator: false, handover: true });
+    const so = (await scaledObject(client, ns))!;
+    assert.equal(so.spec.minReplicaCount, 0);
+    assert.equal(so.spec.maxReplicaCount, 4);
 
-        await scaleLikeHpa(client, ns, 3);
-        const generation = (await worker(client, ns))!.metadata.generation;
-        await reconcileUntil(key, deps, transport, () => true);
-        d = (await worker(client, ns))!;
-        assert.equal(d.spec.replicas, 3, "the autoscaler's count survives reconciles");
-        assert.equal(d.metadata.generation, generation, "the Deployment was not written");
-        assert.equal(owners(d).operator, false);
+    await scaleLikeHpa(client, ns, 3);
+    const generation = (await worker(client, ns))!.metadata.generation;
+    await reconcileUntil(key, deps, transport, () => true);
+    d = (await worker(client, ns))!;
+    assert.equal(d.spec.replicas, 3, "the autoscaler's count survives reconciles");
+    assert.equal(d.metadata.generation, generation, "the Deployment was not written");
+    assert.equal(owners(d).operator, false);
 
-        await client.apply(frappeDeployment(ns, "erp", staticOne), {
-          fieldManager: "test",
-          force: true,
-        });
-        await reconcileUntil(
-          key,
-          deps,
-          transport,
-          async () => (await scaledObject(client, ns)) === undefined,
-        );
-        d = (await worker(client, ns))!;
-        assert.equal(d.spec.replicas, 1, "static: the operator sets replicas explicitly");
-        assert.equal(owners(d).operator, true);
+    await switchTo(staticOne, false);
+    d = (await worker(client, ns))!;
+    assert.equal(d.spec.replicas, 1, "static: the operator sets replicas explicitly");
+    assert.equal(owners(d).operator, true);
 
-        await client.apply(frappeDeployment(ns, "erp", autoscaled), {
-          fieldManager: "test",
-          force: true,
-        });
-        await reconcileUntil(
-          key,
-          deps,
-          transport,
-          async () => (await scaledObject(client, ns)) !== undefined,
-        );
-        d = (await worker(client, ns))!;
-        assert.equal(d.spec.replicas, 1, "switching to autoscaled keeps the current count");
-        assert.deepEqual(owners(d), { operator: false, handover: true });
-      });
-    } finally {
-      close();
-    }
+    await switchTo(autoscaled, true);
+    d = (await worker(client, ns))!;
+    assert.equal(d.spec.replicas, 1, "switching to autoscaled keeps the current count");
+    assert.deepEqual(owners(d), { operator: false, handover: true });
   },
-});
+);

@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CRD_NAME, frappeDeploymentCrd } from "../../apis/crd.ts";
 import { captureIo } from "../../cli/io.ts";
 import { status, STATUS_EXIT } from "../../cli/status.ts";
 import type { FdView } from "../../cli/status_view.ts";
@@ -25,22 +24,7 @@ import {
   reconcileUntil,
   reconcileUntilSteady,
 } from "./operator_support.ts";
-import {
-  ensureCluster,
-  kubeconfigPath,
-  kubectlOk,
-  REPO_ROOT,
-  withNamespace,
-} from "../support/cluster.ts";
-
-async function installCrd(): Promise<void> {
-  await ensureCluster();
-  await kubectlOk(
-    ["apply", "--server-side", "--force-conflicts", "--field-manager=frappe-op-tests", "-f", "-"],
-    JSON.stringify(frappeDeploymentCrd()),
-  );
-  await kubectlOk(["wait", "--for", "condition=Established", `crd/${CRD_NAME}`]);
-}
+import { kubeconfigPath, kubectlOk, REPO_ROOT } from "../support/cluster.ts";
 
 function deployment(ns: string) {
   return {
@@ -144,44 +128,44 @@ operatorTest("status CLI: shows the phase, workers and queue depths the operator
   assert.match(missing.err, new RegExp(`FrappeDeployment ${ns}/nope not found`));
 });
 
-Deno.test("status CLI: --redis-depth reads waiting and running jobs from the bench's Redis", async () => {
-  await installCrd();
+operatorTest("status CLI: --redis-depth reads waiting and running jobs from the bench's Redis", {
+  namespace: "status-redis",
+  nodeAgent: false,
+}, async ({ ns }) => {
   const redis = await startRedis({ password: "s3cret-pw" });
   try {
-    await withNamespace("status-redis", async (ns) => {
-      // The password comes from the credentials Secret, as the operator generates it.
-      await kubectlOk([
-        "create",
-        "secret",
-        "generic",
-        "erp-credentials",
-        "-n",
-        ns,
-        "--from-literal=redis-queue-password=s3cret-pw",
-      ]);
-      await kubectlOk(["apply", "--server-side", "-f", "-"], JSON.stringify(deployment(ns)));
-      const bench = `${ns}.erp`;
-      await redis.cli("RPUSH", queueKey(bench, "short"), "a", "b", "c");
-      await redis.cli("RPUSH", queueKey(bench, "reports"), "r");
-      await redis.cli("ZADD", startedKey(bench, "short"), "1", "x");
-      const r = await cli([
-        "-n",
-        ns,
-        "erp",
-        "--redis-depth",
-        "--redis",
-        `redis://127.0.0.1:${redis.port}`,
-      ]);
-      assert.equal(r.code, STATUS_EXIT.ok, r.err);
-      assert.equal(r.err, "");
-      assert.match(r.out, /^ {2}short +autoscaled +\S+ +\S+ +0\.\.4 +3 +1 +short$/m);
-      assert.match(r.out, /^ {2}long +\S+ +\S+ +\S+ +\S+ +0 +0 +long$/m);
-      assert.match(r.out, /^ {2}reports +\S+ +\S+ +\S+ +\S+ +1 +0 +reports$/m);
+    // The password comes from the credentials Secret, as the operator generates it.
+    await kubectlOk([
+      "create",
+      "secret",
+      "generic",
+      "erp-credentials",
+      "-n",
+      ns,
+      "--from-literal=redis-queue-password=s3cret-pw",
+    ]);
+    await kubectlOk(["apply", "--server-side", "-f", "-"], JSON.stringify(deployment(ns)));
+    const bench = `${ns}.erp`;
+    await redis.cli("RPUSH", queueKey(bench, "short"), "a", "b", "c");
+    await redis.cli("RPUSH", queueKey(bench, "reports"), "r");
+    await redis.cli("ZADD", startedKey(bench, "short"), "1", "x");
+    const r = await cli([
+      "-n",
+      ns,
+      "erp",
+      "--redis-depth",
+      "--redis",
+      `redis://127.0.0.1:${redis.port}`,
+    ]);
+    assert.equal(r.code, STATUS_EXIT.ok, r.err);
+    assert.equal(r.err, "");
+    assert.match(r.out, /^ {2}short +autoscaled +\S+ +\S+ +0\.\.4 +3 +1 +short$/m);
+    assert.match(r.out, /^ {2}long +\S+ +\S+ +\S+ +\S+ +0 +0 +long$/m);
+    assert.match(r.out, /^ {2}reports +\S+ +\S+ +\S+ +\S+ +1 +0 +reports$/m);
 
-      const wrong = await cli(["-n", ns, "erp", "--redis-depth", "--redis", "redis://127.0.0.1:1"]);
-      assert.equal(wrong.code, STATUS_EXIT.ok, "a Redis that can not be read is a warning");
-      assert.match(wrong.err, /queue depth not read from Redis at redis:\/\/127\.0\.0\.1:1/);
-    });
+    const wrong = await cli(["-n", ns, "erp", "--redis-depth", "--redis", "redis://127.0.0.1:1"]);
+    assert.equal(wrong.code, STATUS_EXIT.ok, "a Redis that can not be read is a warning");
+    assert.match(wrong.err, /queue depth not read from Redis at redis:\/\/127\.0\.0\.1:1/);
   } finally {
     await redis.stop();
   }

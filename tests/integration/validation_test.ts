@@ -10,9 +10,9 @@ import { KubeEventRecorder } from "../../controllers/events.ts";
 import { realClock } from "../../kube/clock.ts";
 import { nullLogger } from "../../kube/log.ts";
 import {
+  applyFd,
   childrenOf,
   fdRef,
-  frappeDeployment,
   IDLE_WORKERS,
   keyOf,
   operatorTest,
@@ -50,15 +50,11 @@ operatorTest("the API server rejects invalid FrappeDeployments with clear messag
       /spec\.deletionPolicy.*"Retain", "Delete"/,
     ],
   ];
-  const digit = await rejection(() =>
-    client.apply(frappeDeployment(ns, "1erp"), { fieldManager: "test", force: true })
-  );
+  const digit = await rejection(() => applyFd(client, ns, "1erp"));
   assert.equal(digit.status, 422, "name starting with a digit");
   assert.match(digit.serverMessage, /metadata\.name must start with a letter/);
   for (const [what, spec, message] of cases) {
-    const err = await rejection(() =>
-      client.apply(frappeDeployment(ns, "bad", spec), { fieldManager: "test", force: true })
-    );
+    const err = await rejection(() => applyFd(client, ns, "bad", spec));
     assert.equal(err.status, 422, what);
     assert.match(err.serverMessage, message, what);
   }
@@ -68,8 +64,7 @@ operatorTest("benchId cannot be set, changed or removed once the FrappeDeploymen
   namespace: "op-benchid",
   nodeAgent: false,
 }, async ({ client, ns }) => {
-  const apply = (name: string, spec: Record<string, unknown>) =>
-    client.apply(frappeDeployment(ns, name, spec), { fieldManager: "test", force: true });
+  const apply = (name: string, spec: Record<string, unknown>) => applyFd(client, ns, name, spec);
   await apply("plain", {});
   const added = await rejection(() => apply("plain", { benchId: "other" }));
   assert.equal(added.status, 422);
@@ -86,7 +81,7 @@ operatorTest(
   "an invalid spec the reconciler sees becomes Degraded plus one Warning Event, and nothing else",
   { namespace: "op-degraded", nodeAgent: false },
   async ({ client, transport, ns }) => {
-    await client.apply(frappeDeployment(ns, "erp"), { fieldManager: "test", force: true });
+    await applyFd(client, ns, "erp");
     const deps = reconcileDeps(client);
     // What an older CRD (or a disabled validation) could let through: the reader hands
     // reconcile a spec the schema forbids; status and events go to the real object.

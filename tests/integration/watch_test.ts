@@ -11,9 +11,7 @@ import { Reflector } from "../../kube/reflector.ts";
 import { registerResource } from "../../kube/resources.ts";
 import type { KubeRequest, Transport } from "../../kube/transport.ts";
 import { eventually, withNamespace } from "../support/cluster.ts";
-import { sleep, testClient, testLogger } from "./operator_support.ts";
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
+import { opts, sleep, testClient, testLogger } from "./operator_support.ts";
 
 /** A CRD of its own, so the watch cache window this test moves is not shared. */
 const TICK_CRD = {

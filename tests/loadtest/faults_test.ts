@@ -14,7 +14,8 @@ import { EXIT, LoadtestError } from "../../loadtest/errors.ts";
 import { DEFAULT_PRICES } from "../../loadtest/report.ts";
 import { runLoadtest } from "../../loadtest/run.ts";
 import { SCENARIOS } from "../../loadtest/scenarios.ts";
-import { freePort, startRedis } from "./support.ts";
+import { freePort } from "../support/net.ts";
+import { startRedis, startTlsRedis } from "./support.ts";
 
 /**
  * Runs main(args), returning its exit code and what it wrote with console.error;
@@ -35,6 +36,9 @@ async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
 }
 
 const TARGET = ["--bench-id", "b1", "--site", "s1", "--jobs", "1", "--no-wait"];
+
+/** cli() against `redis` with a 1 s connect timeout. */
+const quickCli = (redis: string) => cli(["--redis", redis, ...TARGET, "--connect-timeout", "1"]);
 
 Deno.test("faults: unreachable Redis exits 10", async () => {
   const r = await cli(["--redis", `redis://127.0.0.1:${freePort()}`, ...TARGET]);
@@ -75,70 +79,14 @@ Deno.test("faults: a password sent to a Redis that has none exits 11, not 10", a
   }
 });
 
-async function tlsServer() {
-  const dir = await Deno.makeTempDir();
-  const gen = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      `${dir}/k.pem`,
-      "-out",
-      `${dir}/c.pem`,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-    ],
-    stderr: "null",
-  }).output();
-  assert.ok(gen.success, "openssl");
-  const tlsPort = freePort();
-  const server = await startRedis({
-    noPlainPort: true,
-    extraArgs: [
-      "--tls-port",
-      String(tlsPort),
-      "--tls-cert-file",
-      `${dir}/c.pem`,
-      "--tls-key-file",
-      `${dir}/k.pem`,
-      "--tls-ca-cert-file",
-      `${dir}/c.pem`,
-      "--tls-auth-clients",
-      "no",
-    ],
-  });
-  await new Promise((r) => setTimeout(r, 300));
-  return {
-    tlsPort,
-    stop: async () => (await server.stop(), await Deno.remove(dir, { recursive: true })),
-  };
-}
-
 Deno.test("faults: TLS mismatch exits 12, both ways", async () => {
   const plain = await startRedis();
-  const tls = await tlsServer();
+  const tls = await startTlsRedis();
   try {
-    const toPlain = await cli([
-      "--redis",
-      `rediss://127.0.0.1:${plain.port}`,
-      ...TARGET,
-      "--connect-timeout",
-      "1",
-    ]);
+    const toPlain = await quickCli(`rediss://127.0.0.1:${plain.port}`);
     assert.equal(toPlain.code, EXIT.redisTls);
     assert.match(toPlain.stderr, /TLS mismatch .*does not seem to speak TLS/);
-    const toTls = await cli([
-      "--redis",
-      `redis://127.0.0.1:${tls.tlsPort}`,
-      ...TARGET,
-      "--connect-timeout",
-      "1",
-    ]);
+    const toTls = await quickCli(`redis://127.0.0.1:${tls.port}`);
     assert.equal(toTls.code, EXIT.redisTls);
     assert.match(toTls.stderr, /TLS mismatch .*use a rediss:\/\/ URL/);
   } finally {
@@ -150,13 +98,7 @@ Deno.test("faults: TLS mismatch exits 12, both ways", async () => {
 Deno.test("faults: a db index the server does not have exits 2, not a TLS mismatch", async () => {
   const server = await startRedis();
   try {
-    const res = await cli([
-      "--redis",
-      `redis://127.0.0.1:${server.port}/99`,
-      ...TARGET,
-      "--connect-timeout",
-      "1",
-    ]);
+    const res = await quickCli(`redis://127.0.0.1:${server.port}/99`);
     assert.equal(res.code, EXIT.usage, res.stderr);
     assert.match(res.stderr, /has no such database .*DB index is out of range/);
     assert.doesNotMatch(res.stderr, /TLS/);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { EXIT, LoadtestError } from "../../loadtest/errors.ts";
 import { connectRedis } from "../../loadtest/redis.ts";
 import { RespClient, RespReplyError } from "../../redis/resp.ts";
-import { freePort, startRedis } from "./support.ts";
+import { startRedis, startTlsRedis } from "./support.ts";
 
 Deno.test("resp redis: ACL user, SELECT and binary-safe hash values", async () => {
   const server = await startRedis({ password: "adm" });
@@ -76,73 +76,18 @@ Deno.test("resp redis: 5000-command pipeline and a 3 MB reply, in order", async 
   }
 });
 
-async function openssl(...args: string[]): Promise<void> {
-  const out = await new Deno.Command("openssl", { args, stderr: "null" }).output();
-  assert.ok(out.success, `openssl ${args[0]}`);
-}
-
-/** A CA and a server certificate it signed for 127.0.0.1 (rustls refuses a CA as the leaf). */
-async function certificates(dir: string): Promise<void> {
-  const key = ["-newkey", "rsa:2048", "-nodes", "-days", "1"];
-  await openssl(
-    "req",
-    "-x509",
-    ...key,
-    "-subj",
-    "/CN=test-ca",
-    "-keyout",
-    `${dir}/ca.key`,
-    "-out",
-    `${dir}/ca.pem`,
-  );
-  await openssl(
-    "req",
-    ...key,
-    "-subj",
-    "/CN=redis",
-    "-keyout",
-    `${dir}/k.pem`,
-    "-out",
-    `${dir}/c.csr`,
-  );
-  await Deno.writeTextFile(`${dir}/ext`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  await openssl(
-    ...["x509", "-req", "-in", `${dir}/c.csr`, "-CA", `${dir}/ca.pem`, "-CAkey", `${dir}/ca.key`],
-    ...["-CAcreateserial", "-days", "1", "-extfile", `${dir}/ext`, "-out", `${dir}/c.pem`],
-  );
-}
-
-async function tlsRedis() {
-  const dir = await Deno.makeTempDir();
-  await certificates(dir);
-  const port = freePort();
-  const server = await startRedis({
-    noPlainPort: true,
-    extraArgs: [
-      ...["--tls-port", String(port), "--tls-auth-clients", "no"],
-      ...["--tls-cert-file", `${dir}/c.pem`, "--tls-key-file", `${dir}/k.pem`],
-      ...["--tls-ca-cert-file", `${dir}/ca.pem`],
-    ],
-  });
-  await new Promise((r) => setTimeout(r, 300));
-  return {
-    url: `rediss://127.0.0.1:${port}/2`,
-    ca: await Deno.readTextFile(`${dir}/ca.pem`),
-    stop: async () => (await server.stop(), await Deno.remove(dir, { recursive: true })),
-  };
-}
-
 Deno.test("resp redis: rediss:// with our CA works; without it the certificate is refused", async () => {
-  const tls = await tlsRedis();
+  const tls = await startTlsRedis();
+  const url = `rediss://127.0.0.1:${tls.port}/2`;
   try {
-    const redis = await connectRedis({ url: tls.url, caCerts: [tls.ca] });
+    const redis = await connectRedis({ url, caCerts: [tls.ca] });
     try {
       await redis.transaction([["RPUSH", "q", "j1"], ["SADD", "s", "q"]]);
       assert.equal(await redis.llen("q"), 1);
     } finally {
       await redis.close();
     }
-    const untrusted = await connectRedis({ url: tls.url }).catch((e) => e);
+    const untrusted = await connectRedis({ url }).catch((e) => e);
     assert.ok(untrusted instanceof LoadtestError);
     assert.equal(untrusted.exitCode, EXIT.redisTls);
     assert.match(untrusted.message, /certificate is not trusted/);

@@ -1,21 +1,16 @@
 /**
  * Helpers for the loadtest tests: a private redis-server per test file on a
- * free loopback port, the two RQ virtualenvs (hack/python-env.sh), real RQ
- * workers running the frappe stand-in, and Python one-liners in a venv.
+ * free loopback port (plain, or TLS only with a CA of its own), the two RQ
+ * virtualenvs (hack/python-env.sh), real RQ workers running the frappe
+ * stand-in, and Python one-liners in a venv.
  */
 import { fileURLToPath } from "node:url";
+import { freePort } from "../support/net.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const STANDIN = `${REPO_ROOT}tests/frappe_standin`;
 export type RqVersion = "1.15.1" | "2.6.1";
 export const RQ_OF = { 15: "1.15.1", 16: "2.6.1" } as const;
-
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 export interface RedisServer {
   port: number;
@@ -77,6 +72,71 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
       await proc.status;
       await Deno.remove(dir, { recursive: true });
     },
+  };
+}
+
+async function openssl(...args: string[]): Promise<void> {
+  const out = await new Deno.Command("openssl", { args, stderr: "null" }).output();
+  if (!out.success) throw new Error(`openssl ${args[0]} failed`);
+}
+
+/** A CA and a server certificate it signed for 127.0.0.1 (rustls refuses a CA as the leaf). */
+async function certificates(dir: string): Promise<void> {
+  const key = ["-newkey", "rsa:2048", "-nodes", "-days", "1"];
+  await openssl(
+    "req",
+    "-x509",
+    ...key,
+    "-subj",
+    "/CN=test-ca",
+    "-keyout",
+    `${dir}/ca.key`,
+    "-out",
+    `${dir}/ca.pem`,
+  );
+  await openssl(
+    "req",
+    ...key,
+    "-subj",
+    "/CN=redis",
+    "-keyout",
+    `${dir}/k.pem`,
+    "-out",
+    `${dir}/c.csr`,
+  );
+  await Deno.writeTextFile(`${dir}/ext`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await openssl(
+    ...["x509", "-req", "-in", `${dir}/c.csr`, "-CA", `${dir}/ca.pem`, "-CAkey", `${dir}/ca.key`],
+    ...["-CAcreateserial", "-days", "1", "-extfile", `${dir}/ext`, "-out", `${dir}/c.pem`],
+  );
+}
+
+export interface TlsRedisServer {
+  port: number;
+  /** The CA (PEM) that signed the server's certificate. */
+  ca: string;
+  stop(): Promise<void>;
+}
+
+/** A redis-server speaking only TLS on a free port; clients need no certificate. */
+export async function startTlsRedis(): Promise<TlsRedisServer> {
+  const dir = await Deno.makeTempDir();
+  await certificates(dir);
+  const port = freePort();
+  const server = await startRedis({
+    noPlainPort: true,
+    extraArgs: [
+      ...["--tls-port", String(port), "--tls-auth-clients", "no"],
+      ...["--tls-cert-file", `${dir}/c.pem`, "--tls-key-file", `${dir}/k.pem`],
+      ...["--tls-ca-cert-file", `${dir}/ca.pem`],
+    ],
+  });
+  // No plain port to PING: give it a moment to listen.
+  await new Promise((r) => setTimeout(r, 300));
+  return {
+    port,
+    ca: await Deno.readTextFile(`${dir}/ca.pem`),
+    stop: async () => (await server.stop(), await Deno.remove(dir, { recursive: true })),
   };
 }
 
