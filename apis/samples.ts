@@ -16,7 +16,11 @@ const res = (cpu: string, memory: string, cpuLimit: string, memoryLimit: string)
   limits: { cpu: cpuLimit, memory: memoryLimit },
 });
 
-/** Every knob, with serverless short and long workers (KEDA scales them from 0). */
+/**
+ * Nearly every knob (managed data stores; the external variants are in
+ * docs/api.md), with serverless short and long workers (KEDA scales them from
+ * 0) and a custom queue.
+ */
 export function fullSample(): KubeObject {
   return {
     apiVersion: API_VERSION,
@@ -38,21 +42,38 @@ export function fullSample(): KubeObject {
         managed: {
           image: "mariadb:10.6",
           storageSize: "20Gi",
+          storageClassName: "fast-rwo",
           resources: res("500m", "1Gi", "2", "2Gi"),
         },
       },
       redis: {
         queue: {
-          managed: { storageSize: "2Gi", resources: res("100m", "256Mi", "500m", "512Mi") },
+          managed: {
+            image: "redis:7.2-alpine",
+            storageSize: "2Gi",
+            storageClassName: "fast-rwo",
+            resources: res("100m", "256Mi", "500m", "512Mi"),
+          },
         },
-        cache: { managed: { resources: res("100m", "256Mi", "500m", "1Gi") } },
+        cache: {
+          managed: { image: "redis:7.2-alpine", resources: res("100m", "256Mi", "500m", "1Gi") },
+        },
       },
-      web: { replicas: 2, workers: 2, threads: 4, resources: res("500m", "1Gi", "2", "2Gi") },
+      web: {
+        replicas: 2,
+        workers: 2,
+        threads: 4,
+        timeout: 120,
+        resources: res("500m", "1Gi", "2", "2Gi"),
+      },
       nginx: { replicas: 2, resources: res("100m", "128Mi", "500m", "256Mi") },
       socketio: { replicas: 1, resources: res("100m", "256Mi", "500m", "512Mi") },
       scheduler: { resources: res("100m", "256Mi", "500m", "512Mi") },
       workers: {
         short: {
+          queues: ["short"],
+          resources: res("500m", "1Gi", "1000m", "2Gi"),
+          terminationGracePeriodSeconds: 360,
           autoscaling: {
             enabled: true,
             minReplicas: 0,
@@ -73,11 +94,30 @@ export function fullSample(): KubeObject {
           },
         },
         default: { replicas: 1, autoscaling: { enabled: false } },
+        custom: [{
+          name: "reports",
+          timeout: 3600,
+          queues: ["reports"],
+          resources: res("1000m", "2Gi", "2000m", "4Gi"),
+          autoscaling: { enabled: true, maxReplicas: 2, cooldownPeriod: 300 },
+        }],
       },
       imagePullSecrets: [{ name: "registry" }],
       nodeSelector: { "kubernetes.io/os": "linux" },
       tolerations: [{ key: "dedicated", operator: "Equal", value: "frappe", effect: "NoSchedule" }],
+      affinity: {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{
+            weight: 50,
+            podAffinityTerm: {
+              topologyKey: "kubernetes.io/hostname",
+              labelSelector: { matchLabels: { "app.kubernetes.io/instance": "acme" } },
+            },
+          }],
+        },
+      },
       podAnnotations: { "prometheus.io/scrape": "false" },
+      serviceAccountName: "acme-frappe",
       networkPolicy: { enabled: true },
       deletionPolicy: "Retain",
     },

@@ -10,7 +10,6 @@ source "$(dirname "$0")/lib.sh"
 export HPA_SYNC_PERIOD="${HPA_SYNC_PERIOD:-5s}"
 NS=demo FD=acme
 DEMO_DIR="$REPO_ROOT/.local/demo"
-DENO="$REPO_ROOT/node_modules/.bin/deno"
 mkdir -p "$DEMO_DIR"
 
 "$HACK_DIR/setup.sh" kubernetes etcd keda
@@ -48,9 +47,8 @@ trap 'kill $sampler 2>/dev/null || true' EXIT
 
 log "frappe-op loadtest $NS/$FD --scenario bulk-email"
 set +e
-KUBECONFIG="$(admin_kubeconfig)" "$DENO" run --allow-net --allow-read --allow-write --allow-env \
-  "$REPO_ROOT/cli/loadtest.ts" "$NS/$FD" --scenario bulk-email --interval 1 \
-  --json "$DEMO_DIR/report.json"
+KUBECONFIG="$(admin_kubeconfig)" "$REPO_ROOT/bin/frappe-op" loadtest "$NS/$FD" \
+  --scenario bulk-email --interval 1 --json "$DEMO_DIR/report.json"
 status=$?
 set -e
 # A little after the drain, so the timeline shows the way back to 0.
