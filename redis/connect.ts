@@ -50,12 +50,34 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** The URL's user info, percent-decoded (`%40` is `@`). */
+function userInfo(u: URL): { username?: string; password?: string } {
+  try {
+    return {
+      username: decodeURIComponent(u.username) || undefined,
+      password: decodeURIComponent(u.password) || undefined,
+    };
+  } catch (cause) {
+    throw new RedisError(
+      "usage",
+      "the Redis URL's user or password is not valid percent-encoding (write % as %25)",
+      { cause },
+    );
+  }
+}
+
 export function redisOptions(target: RedisTarget): RespConnectOptions {
   let u: URL;
   try {
     u = new URL(target.url);
   } catch (cause) {
-    throw new RedisError("usage", `invalid Redis URL ${redactUrl(target.url)}`, { cause });
+    // Not echoed: an unparseable URL cannot be redacted and may hold a password.
+    throw new RedisError(
+      "usage",
+      "invalid Redis URL: it must look like redis://[:password@]host[:port][/db] " +
+        "(port 1-65535, special characters in the password percent-encoded)",
+      { cause },
+    );
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
     throw new RedisError("usage", `Redis URL must start with redis:// or rediss://`);
@@ -64,11 +86,12 @@ export function redisOptions(target: RedisTarget): RespConnectOptions {
   if (db && !/^\d+$/.test(db)) {
     throw new RedisError("usage", `the Redis URL's path must be a db number, got "/${db}"`);
   }
+  const user = userInfo(u);
   return {
     hostname: u.hostname.replace(/^\[|\]$/g, ""),
     port: Number(u.port || 6379),
-    username: decodeURIComponent(u.username) || undefined,
-    password: target.password ?? (decodeURIComponent(u.password) || undefined),
+    username: user.username,
+    password: target.password ?? user.password,
     db: db ? Number(db) : 0,
     tls: u.protocol === "rediss:",
     caCerts: target.caCerts,

@@ -235,6 +235,10 @@ Deno.test("faults: bad flags exit 2 with the reason", async () => {
       [["--frappe-version", "14", "ns/fd"], /--frappe-version must be 15 or 16/],
       [["--scenario", "multi-tenant", "ns/fd"], /needs two or more --tenant/],
       [["--bogus"], /Unknown option '--bogus'/],
+      [["--redis", "redis://:100%@h", ...TARGET], /not valid percent-encoding \(write % as %25\)/],
+      [["--redis", "redis://h:99999", ...TARGET], /invalid Redis URL: it must look like/],
+      [["--redis", "redis://h", "--bench-id", "a:b", "--site", "s"], /--bench-id must be .*no ':'/],
+      [["--jobs", "1000001", "ns/fd"], /--jobs must be <= 1,000,000/],
     ] as const
   ) {
     const r = await cli([...args]);
@@ -242,4 +246,51 @@ Deno.test("faults: bad flags exit 2 with the reason", async () => {
     assert.match(r.stderr, pattern);
     assert.match(r.stderr, /^frappe-op loadtest: .* \(see frappe-op loadtest --help\)$/);
   }
+});
+
+Deno.test("faults: an unwritable --json FILE exits 2 before any job is enqueued", async () => {
+  const server = await startRedis();
+  try {
+    const r = await cli(["--redis", server.url, ...TARGET, "--json", "/nonexistent/dir/r.json"]);
+    assert.equal(r.code, EXIT.usage, r.stderr);
+    assert.match(
+      r.stderr,
+      /^frappe-op loadtest: --json \/nonexistent\/dir\/r\.json: .*No such file/,
+    );
+    assert.equal(await server.cli("LLEN", "rq:queue:b1:short"), "0", "nothing enqueued");
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("faults: a queue the FrappeDeployment does not declare exits 2 before connecting", async () => {
+  const cluster = {
+    benchTarget: () =>
+      Promise.resolve({
+        tenant: "shop/erp",
+        benchId: "shop.erp",
+        redisUrl: `redis://127.0.0.1:${freePort()}`,
+        site: "erp.example.com",
+        queueTimeouts: { reports: 3600 },
+        workers: [],
+      }),
+    workerReplicas: () => Promise.resolve({}),
+  };
+  const err = await runLoadtest({
+    scenario: { ...SCENARIOS.rapid, queue: "repots" },
+    tenants: ["shop/erp"],
+    wait: false,
+    timeoutS: 1,
+    intervalS: 1,
+    lostAfterS: 90,
+    prices: DEFAULT_PRICES,
+    expect: {},
+  }, { cluster }).catch((e) => e);
+  assert.ok(err instanceof LoadtestError, String(err));
+  assert.equal(err.exitCode, EXIT.usage);
+  assert.equal(
+    err.message,
+    "--queue repots: shop/erp declares no such queue (short, default, long, reports); " +
+      "its jobs would wait forever",
+  );
 });
