@@ -72,10 +72,9 @@ operatorTest("a spec change to a missing Secret on a Ready bench changes nothing
   assert.ok(before.includes("StatefulSet/erp-mariadb"));
 
   const external = { host: "db.example.com", credentialsSecretRef: { name: "erp-db" } };
-  // A replace, as `kubectl edit` does: an apply would keep the defaulted `managed`.
-  const live = await client.get(fdRef(ns, "erp"));
-  await client.replace({ ...live!, spec: { ...live!.spec, database: { external } } }, {
+  await client.apply(frappeDeployment(ns, "erp", { sites, database: { external } }), {
     fieldManager: "test",
+    force: true,
   });
   await assert.rejects(reconcile(keyOf(ns, "erp"), deps), /not found/);
   const fd = await client.get(fdRef(ns, "erp"));
