@@ -16,6 +16,7 @@ import {
   connectRedis,
   isRedisError,
   parseRedisUrl,
+  redactUrl,
   type Redis,
 } from "./redis.ts";
 import { buildReport, type Prices, type Report } from "./report.ts";
@@ -92,6 +93,13 @@ async function connect(cfg: RunConfig, target?: BenchTarget): Promise<Redis> {
   const url = required(cfg.redisUrl ?? target?.redisUrl, "--redis URL (or a ns/name target)");
   const password = cfg.redisPassword ??
     (parseRedisUrl(url).password ? undefined : target?.redisPassword);
+  if (password === undefined && !parseRedisUrl(url).password && target?.redisPasswordMissing) {
+    throw new LoadtestError(
+      "redisAuth",
+      `no password for Redis at ${redactUrl(url)}: ${target.redisPasswordMissing} ` +
+        "(restore it, or give REDIS_PASSWORD)",
+    );
+  }
   return await connectRedis({ url, password, connectTimeoutMs: cfg.connectTimeoutMs });
 }
 
