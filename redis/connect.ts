@@ -136,6 +136,17 @@ export function classifyRedisError(
     // The server answered in RESP: whatever went wrong, it is not a TLS mismatch.
     return fail("unreachable", `Redis at ${where} refused: ${msg}`);
   }
+  const first = protocolError(err)?.firstByte;
+  if (first !== undefined && !TLS_RECORD_TYPES.has(first)) {
+    const text = first >= 0x20 && first < 0x7f
+      ? ` ('${String.fromCharCode(first)}', e.g. HTTP)`
+      : "";
+    return fail(
+      "unreachable",
+      `${where} answers, but not as Redis: its first byte is 0x${first.toString(16)}${text}, ` +
+        "not a RESP reply nor a TLS record; check the host and port",
+    );
+  }
   if (tcpReachable) {
     const tls = target.url.startsWith("rediss:");
     const hint = !tls
@@ -149,6 +160,17 @@ export function classifyRedisError(
     );
   }
   return fail("unreachable", `cannot reach Redis at ${where}: ${msg}`);
+}
+
+/** A TLS server answers plaintext with an alert (21) or a handshake (22) record. */
+const TLS_RECORD_TYPES = new Set([0x15, 0x16]);
+
+function protocolError(err: unknown): RespProtocolError | undefined {
+  if (err instanceof RespProtocolError) return err;
+  if (err instanceof RespConnectionError && err.cause instanceof RespProtocolError) {
+    return err.cause;
+  }
+  return undefined;
 }
 
 /**

@@ -331,3 +331,26 @@ Deno.test("faults: a FrappeDeployment whose password Secret is gone exits 11 nam
     await server.stop();
   }
 });
+
+Deno.test("faults: a port that answers HTTP is not called a TLS mismatch", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    for await (const conn of listener) {
+      await conn.write(new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"));
+      conn.close();
+    }
+  })();
+  try {
+    const port = (listener.addr as Deno.NetAddr).port;
+    const r = await cli(["--redis", `redis://127.0.0.1:${port}`, ...TARGET]);
+    assert.equal(r.code, EXIT.redisUnreachable, r.stderr);
+    assert.match(
+      r.stderr,
+      /answers, but not as Redis: its first byte is 0x48 \('H', e\.g\. HTTP\)/,
+    );
+    assert.doesNotMatch(r.stderr, /TLS mismatch|rediss:/);
+  } finally {
+    listener.close();
+    await serving.catch(() => {});
+  }
+});
