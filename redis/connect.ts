@@ -147,6 +147,16 @@ export function classifyRedisError(
         "not a RESP reply nor a TLS record; check the host and port",
     );
   }
+  // A TLS server answers plaintext at once (an alert, or it hangs up): silence to redis:// is
+  // something else. (A plain Redis does stay silent on a TLS hello: rediss:// keeps the hint.)
+  const plain = target.url.startsWith("redis:");
+  if (plain && tcpReachable && err instanceof RespConnectionError && err.code === "ETIMEDOUT") {
+    return fail(
+      "unreachable",
+      `${where} accepts TCP connections but answered nothing (${msg}): not a Redis, or one too ` +
+        "busy to reply; check the host and port",
+    );
+  }
   if (tcpReachable) {
     const tls = target.url.startsWith("rediss:");
     const hint = !tls

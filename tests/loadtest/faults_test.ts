@@ -354,3 +354,30 @@ Deno.test("faults: a port that answers HTTP is not called a TLS mismatch", async
     await serving.catch(() => {});
   }
 });
+
+Deno.test("faults: a port that accepts and stays silent is not called a TLS mismatch", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const serving = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  try {
+    const port = (listener.addr as Deno.NetAddr).port;
+    const r = await cli([
+      "--redis",
+      `redis://127.0.0.1:${port}`,
+      ...TARGET,
+      "--connect-timeout",
+      "0.3",
+    ]);
+    assert.equal(r.code, EXIT.redisUnreachable, r.stderr);
+    assert.match(
+      r.stderr,
+      /accepts TCP connections but answered nothing .*check the host and port/,
+    );
+  } finally {
+    listener.close();
+    for (const c of held) c.close();
+    await serving.catch(() => {});
+  }
+});
