@@ -30,6 +30,20 @@ function oneOf<T extends z.ZodRawShape>(shape: T, description: string) {
     .describe(description);
 }
 
+/**
+ * `{managed: {}}` when absent, applied by the operator only: a default the API
+ * server stored would be owned by no field manager, so a later `kubectl apply`
+ * adding `external` (client- or server-side) would keep it and be refused
+ * with "set exactly one of managed or external".
+ */
+export function managedUnlessSet<T extends z.ZodType<{ managed?: unknown; external?: unknown }>>(
+  schema: T,
+) {
+  return schema.optional()
+    .transform((v): z.output<T> => v ?? schema.parse({ managed: {} }))
+    .describe(`${schema.description} Default: managed.`);
+}
+
 export const storageSchema = cel(
   z.object({
     storageClassName: z.string().max(253).optional().describe(
@@ -135,8 +149,8 @@ export const redisCacheSchema = oneOf(
 );
 
 export const redisSchemas = z.object({
-  queue: redisQueueSchema.prefault({ managed: {} }),
-  cache: redisCacheSchema.prefault({ managed: {} }),
+  queue: managedUnlessSet(redisQueueSchema),
+  cache: managedUnlessSet(redisCacheSchema),
 }).describe("The bench's two Redis servers: queue (RQ jobs, what KEDA watches) and cache.");
 
 export const webSchema = z.object({

@@ -27,6 +27,8 @@ export const ConditionReason = {
   Reconciled: "Reconciled",
   InvalidSpec: "InvalidSpec",
   SecretMissing: "SecretMissing",
+  /** The generated credentials Secret (or a key) is gone while data made with it exists. */
+  CredentialsLost: "CredentialsLost",
   RenderFailed: "RenderFailed",
   ApplyFailed: "ApplyFailed",
   WaitingForDataStores: "WaitingForDataStores",
@@ -52,6 +54,7 @@ export type ConditionReason = typeof ConditionReason[keyof typeof ConditionReaso
 export const EventReason = {
   InvalidSpec: "InvalidSpec",
   SecretMissing: "SecretMissing",
+  CredentialsLost: "CredentialsLost",
   Applied: "Applied",
   ApplyFailed: "ApplyFailed",
   Pruned: "Pruned",

@@ -45,7 +45,11 @@ Deno.test("openAPIV3Schema is structural: a type on every node, no $ref/anyOf/co
 Deno.test("defaults and enums reach the CRD", () => {
   assert.equal(at("spec.frappeVersion").default, "15");
   assert.deepEqual(at("spec.frappeVersion").enum, ["14", "15", "16"]);
-  assert.deepEqual(at("spec.database").default, { managed: {} });
+  // Not defaulted by the API server (managedUnlessSet): a stored `managed` would block a switch.
+  for (const path of ["spec.database", "spec.redis.queue", "spec.redis.cache"]) {
+    assert.equal(at(path).default, undefined, path);
+  }
+  assert.equal(at("spec.database.managed.image").default, "mariadb:10.6");
   assert.equal(at("spec.storage.size").default, "10Gi");
   assert.equal(at("spec.storage.accessMode").default, "ReadWriteMany");
   assert.equal(at("spec.networkPolicy.enabled").default, true);

@@ -9,6 +9,7 @@ import { defaultBenchId } from "./naming.ts";
 import { cel, formatIssues, immutableFields } from "./k8s_schema.ts";
 import {
   databaseSchema,
+  managedUnlessSet,
   networkPolicySchema,
   nginxSchema,
   podShape,
@@ -85,7 +86,7 @@ const specFields = z.object({
   benchId: benchId.optional(),
   sites: sitesSchema,
   storage: storageSchema.prefault({}),
-  database: databaseSchema.prefault({ managed: {} }),
+  database: managedUnlessSet(databaseSchema),
   redis: redisSchemas.prefault({}),
   web: webSchema.prefault({}),
   nginx: nginxSchema.prefault({}),

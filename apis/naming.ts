@@ -51,6 +51,20 @@ export function defaultBenchId(namespace: string, name: string): string {
   return `${namespace}.${name}`;
 }
 
+/**
+ * Suffixes of a FrappeDeployment's Deployments other than its workers
+ * (`<fd>-<suffix>`). A custom worker `<x>` is the Deployment and ScaledObject
+ * `<fd>-worker-<x>`, so a custom worker named one of these, or `worker-...`,
+ * would take the name of a child of a FrappeDeployment named `<fd>-worker`.
+ */
+export const COMPONENT_DEPLOYMENTS = [
+  "gunicorn",
+  "nginx",
+  "socketio",
+  "scheduler",
+  "redis-cache",
+] as const;
+
 export const DNS_LABEL_MAX = 63;
 /** KEDA names its HPA `keda-hpa-<scaledobject>`; the HPA name must fit 63. */
 export const SCALED_OBJECT_NAME_MAX = DNS_LABEL_MAX - "keda-hpa-".length;

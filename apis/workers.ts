@@ -13,6 +13,7 @@
  */
 import { z } from "zod";
 import { cel, DNS_LABEL_PATTERN as DNS_LABEL, resourcesSchema } from "./k8s_schema.ts";
+import { COMPONENT_DEPLOYMENTS } from "./naming.ts";
 import {
   BUILTIN_QUEUES,
   BUILTIN_TIMEOUTS,
@@ -157,6 +158,15 @@ function builtinWorker(type: BuiltinQueue) {
 }
 
 const RESERVED = `['${BUILTIN_QUEUES.join("', '")}']`;
+const COMPONENTS = `['${COMPONENT_DEPLOYMENTS.join("', '")}']`;
+const COLLIDING_MSG = `custom worker names must not be ${COMPONENT_DEPLOYMENTS.join(", ")} ` +
+  "or start with worker-: <fd>-worker-<name> would be the name of a Deployment of a " +
+  "FrappeDeployment named <fd>-worker";
+
+/** Whether `<fd>-worker-<name>` could be a child of a FrappeDeployment named `<fd>-worker`. */
+export function collidesWithComponent(name: string): boolean {
+  return (COMPONENT_DEPLOYMENTS as readonly string[]).includes(name) || name.startsWith("worker-");
+}
 
 export const customWorkerSchema = cel(
   z.object({
@@ -168,6 +178,7 @@ export const customWorkerSchema = cel(
       .refine((n) => !(BUILTIN_QUEUES as readonly string[]).includes(n), {
         message: "custom worker names must not be short, long or default",
       })
+      .refine((n) => !collidesWithComponent(n), { message: COLLIDING_MSG })
       .meta({ description: "Worker type and the custom queue it declares (a DNS label)." }),
     timeout: z.int({ error: "timeout (seconds) is required for a custom queue" })
       .min(1, "timeout must be >= 1 second").max(86400)
@@ -179,6 +190,9 @@ export const customWorkerSchema = cel(
   [{
     rule: `!(self.name in ${RESERVED})`,
     message: "custom worker names must not be short, long or default",
+  }, {
+    rule: `!(self.name in ${COMPONENTS}) && !self.name.startsWith('worker-')`,
+    message: COLLIDING_MSG,
   }],
 );
 

@@ -168,3 +168,12 @@ Deno.test("the CRD schema carries CEL rules, list types and no default for enabl
   assert.ok(custom.items.required.includes("timeout"));
   assert.ok(custom.items.properties.name.pattern);
 });
+
+Deno.test("custom workers: no name another FrappeDeployment's children could have", () => {
+  for (
+    const name of ["gunicorn", "nginx", "socketio", "scheduler", "redis-cache", "worker-short"]
+  ) {
+    assertError({ custom: [{ name, timeout: 60 }] }, "custom[0].name", "<fd>-worker");
+  }
+  parse({ custom: [{ name: "workers", timeout: 60 }, { name: "nginx-logs", timeout: 60 }] });
+});

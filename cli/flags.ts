@@ -85,17 +85,21 @@ function parseBool(name: string, v: string): boolean {
 }
 
 /** `500ms`, `30s`, `5m`, `1h`, or plain milliseconds. */
-export function parseDuration(name: string, text: string): number {
+/** Milliseconds; below `minMs` (e.g. 0, which would make a loop spin) is refused. */
+export function parseDuration(name: string, text: string, minMs = 0): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) throw new FlagError(`--${name}: "${text}" is not a duration such as 30s or 5m`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "ms"]!;
-  return Math.round(Number(m[1]) * unit);
+  const ms = Math.round(Number(m[1]) * unit);
+  if (ms < minMs) throw new FlagError(`--${name} must be at least ${minMs} ms, got "${text}"`);
+  return ms;
 }
 
-export function parseInteger(name: string, text: string, min = 0): number {
+export function parseInteger(name: string, text: string, min = 0, max = Infinity): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < min) {
-    throw new FlagError(`--${name} must be an integer >= ${min}`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new FlagError(`--${name} must be an integer ${range}`);
   }
   return n;
 }

@@ -68,7 +68,28 @@ function interruptOnSigint(): { signal: AbortSignal; dispose: () => void } {
   return { signal: ctl.signal, dispose: () => Deno.removeSignalListener("SIGINT", handler) };
 }
 
+/**
+ * Opens --json FILE for writing before the run (creating it empty), so an
+ * unwritable path fails in a second, not after a long observation.
+ */
+async function checkWritable(file: string): Promise<void> {
+  try {
+    (await Deno.open(file, { write: true, create: true })).close();
+  } catch (cause) {
+    throw new LoadtestError("usage", `--json ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+async function writeJson(file: string, report: unknown): Promise<void> {
+  try {
+    await Deno.writeTextFile(file, JSON.stringify(report, null, 2) + "\n");
+  } catch (cause) {
+    throw new LoadtestError("usage", `--json ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
 async function execute(cfg: CliConfig): Promise<number> {
+  if (cfg.jsonFile) await checkWritable(cfg.jsonFile);
   const progress = progressWriter();
   const sigint = interruptOnSigint();
   try {
@@ -80,9 +101,7 @@ async function execute(cfg: CliConfig): Promise<number> {
     });
     if (Deno.stderr.isTerminal()) console.error();
     console.log(formatReport(result.report));
-    if (cfg.jsonFile) {
-      await Deno.writeTextFile(cfg.jsonFile, JSON.stringify(result.report, null, 2) + "\n");
-    }
+    if (cfg.jsonFile) await writeJson(cfg.jsonFile, result.report);
     for (const f of result.failures) console.error(`expectation failed: ${f}`);
     if (result.interrupted) return EXIT.interrupted;
     return result.failures.length ? EXIT.expectationFailed : EXIT.ok;

@@ -1,7 +1,9 @@
 /** Flags of `frappe-op loadtest` -> RunConfig. Every flag is documented in docs/loadtest.md. */
 
 import { parseArgs } from "node:util";
+import { BENCH_ID_PATTERN } from "../apis/frappedeployment.ts";
 import { LoadtestError } from "../loadtest/errors.ts";
+import { parseRedisUrl } from "../loadtest/redis.ts";
 import { DEFAULT_PRICES } from "../loadtest/report.ts";
 import type { Expectations } from "../loadtest/expect.ts";
 import type { RunConfig } from "../loadtest/run.ts";
@@ -84,6 +86,35 @@ function int(flag: string, v: string | undefined, min = 0): number | undefined {
   return n;
 }
 
+/**
+ * Every job is built (and tracked) in memory: 1,000,000 take about 2 GiB in
+ * the bench's Redis and enqueue in a few minutes, while 30,000,000 exhausted
+ * the load tester's heap (V8 out of memory) before the first one was sent.
+ */
+export const MAX_JOBS = 1_000_000;
+
+function jobsOf(v: string | undefined): number | undefined {
+  const n = int("jobs", v);
+  if (n !== undefined && n > MAX_JOBS) {
+    throw new LoadtestError(
+      "usage",
+      `--jobs must be <= ${MAX_JOBS.toLocaleString("en")}, got ${v}`,
+    );
+  }
+  return n;
+}
+
+function benchIdOf(v: string | undefined): string | undefined {
+  if (v !== undefined && !BENCH_ID_PATTERN.test(v)) {
+    throw new LoadtestError(
+      "usage",
+      `--bench-id must be letters, digits, '.', '_' or '-' (no ':', which RQ's keys split on), ` +
+        `got "${v}"`,
+    );
+  }
+  return v;
+}
+
 type Values = ReturnType<typeof parse>["values"];
 
 function parse(args: string[]) {
@@ -113,7 +144,7 @@ function scenarioOf(v: Values) {
   return {
     ...(preset ?? { name, description: "flags only", queue: "short", jobs: 10, jobSeconds: 1 }),
     queue: v.queue ?? preset?.queue ?? "short",
-    jobs: int("jobs", v.jobs) ?? preset?.jobs ?? 10,
+    jobs: jobsOf(v.jobs) ?? preset?.jobs ?? 10,
     jobSeconds: num("job-seconds", v["job-seconds"]) ?? preset?.jobSeconds ?? 1,
   };
 }
@@ -164,12 +195,13 @@ export function parseLoadtestArgs(
     throw new LoadtestError("usage", "--rate and --burst exclude each other");
   }
   const tenants = [...positionals, ...(v.tenant ?? [])];
+  if (v.redis !== undefined) parseRedisUrl(v.redis);
   const run: RunConfig = {
     scenario: scenarioOf(v),
     tenants,
     redisUrl: v.redis,
     redisPassword: env.REDIS_PASSWORD || undefined,
-    benchId: v["bench-id"],
+    benchId: benchIdOf(v["bench-id"]),
     site: v.site,
     frappeVersion: frappeVersionOf(v["frappe-version"]),
     jobTimeout: int("job-timeout", v["job-timeout"], 1),

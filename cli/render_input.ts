@@ -39,7 +39,13 @@ function documents(text: string, source: string): { docs: Doc[]; errors: string[
       return;
     }
     if (doc.contents === null) return; // empty document: a comment or a trailing ---
-    const value = doc.toJS();
+    let value: unknown;
+    try {
+      value = doc.toJS(); // throws on aliases expanding without bound (a "YAML bomb")
+    } catch (err) {
+      errors.push(`${source}: document ${label}: ${firstLine((err as Error).message)}`);
+      return;
+    }
     if (isObject(value) && value.kind === "List" && Array.isArray(value.items)) {
       value.items.forEach((item, j) => docs.push({ label: `${label}.${j + 1}`, value: item }));
     } else {

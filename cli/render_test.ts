@@ -134,6 +134,14 @@ Deno.test("render: unreadable file, bad YAML, other kinds, empty input exit 1", 
   assert.equal(empty.code, 1);
   assert.match(empty.err, /no documents/);
 
+  // Each level repeats the previous one 10 times: 10^8 items once expanded.
+  const levels = "abcdefgh".split("").map((c, i, all) =>
+    i === 0 ? `${c}: &${c} [x,x,x,x,x,x,x,x,x,x]` : `${c}: &${c} [${`*${all[i - 1]},`.repeat(10)}]`
+  );
+  const bomb = await run(["-f", "-"], `${levels.join("\n")}\n${FD("  {}")}`);
+  assert.equal(bomb.code, 1);
+  assert.match(bomb.err, /^frappe-op render: <stdin>: document 1: Excessive alias count/);
+
   const twice = await run(["-f", "-"], `${FD("  {}")}\n---\n${FD("  {}")}`);
   assert.equal(twice.code, 1);
   assert.match(twice.err, /FrappeDeployment default\/erp appears twice/);

@@ -39,9 +39,9 @@ export const RUN_USAGE = `frappe-op run [flags]: run the operator
   --context NAME               kubeconfig context (default: current-context)
   --namespaces a,b             watch only these namespaces (default: all)
   --concurrency N              parallel reconciles (default 2)
-  --resync DURATION            re-reconcile everything this often (default 5m)
-  --keda-recheck DURATION      look for KEDA's CRDs this often (default 1m)
-  --progress-requeue DURATION  re-check a rollout that waits this often (default 10s)
+  --resync DURATION            re-reconcile everything this often (default 5m, >= 1s)
+  --keda-recheck DURATION      look for KEDA's CRDs this often (default 1m, >= 1s)
+  --progress-requeue DURATION  re-check a waiting rollout this often (default 10s, >= 100ms)
   --leader-elect               elect a leader through a Lease (run this with 2+ replicas)
   --leader-election-namespace  namespace of the Lease (default: $POD_NAMESPACE or the
                                kubeconfig/service account namespace)
@@ -80,10 +80,12 @@ export function parseRunConfig(args: string[], env: RunEnv, random: () => string
   const f = parseFlags(args, RUN_FLAGS);
   if (f.positional.length > 0) throw new FlagError(`unexpected argument ${f.positional[0]}`);
   const v = (name: string) => f.values.get(name);
-  const duration = (name: string, dflt: string) => parseDuration(name, v(name) ?? dflt);
+  // Each drives a loop (resync, KEDA polling, requeue): 0 would spin against the API server.
+  const duration = (name: string, dflt: string, minMs = 1000) =>
+    parseDuration(name, v(name) ?? dflt, minMs);
   const port = (name: string, dflt: number) => {
     const text = v(name);
-    return text === undefined ? dflt : parseInteger(name, text, 0);
+    return text === undefined ? dflt : parseInteger(name, text, 0, 65535);
   };
   const level = v("log-level") ?? "info";
   if (!isLevel(level)) throw new FlagError(`--log-level must be debug, info, warn or error`);
@@ -99,7 +101,7 @@ export function parseRunConfig(args: string[], env: RunEnv, random: () => string
     concurrency: parseInteger("concurrency", v("concurrency") ?? "2", 1),
     resyncMs: duration("resync", "5m"),
     kedaRecheckMs: duration("keda-recheck", "1m"),
-    progressRequeueMs: duration("progress-requeue", "10s"),
+    progressRequeueMs: duration("progress-requeue", "10s", 100),
     leaderElect: f.booleans.get("leader-elect") ?? false,
     leaderElectionNamespace: v("leader-election-namespace") ?? env.POD_NAMESPACE,
     leaderElectionId: v("leader-election-id") ?? "frappe-op",

@@ -34,3 +34,16 @@ Deno.test("run flags: defaults, explicit values and the pod's identity", () => {
   assert.throws(() => parseRunConfig(["--log-level", "loud"], {}, () => ""), FlagError);
   assert.throws(() => parseRunConfig(["extra"], {}, () => ""), /unexpected argument/);
 });
+
+Deno.test("run flags: a loop period of 0 and a port above 65535 are refused", () => {
+  const bad = (args: string[], pattern: RegExp) =>
+    assert.throws(() => parseRunConfig(args, {}, () => ""), pattern, args.join(" "));
+  bad(["--keda-recheck", "0"], /--keda-recheck must be at least 1000 ms, got "0"/);
+  bad(["--resync", "0s"], /--resync must be at least 1000 ms/);
+  bad(["--progress-requeue", "10ms"], /--progress-requeue must be at least 100 ms/);
+  bad(["--health-port", "99999"], /--health-port must be an integer from 0 to 65535/);
+  bad(["--metrics-port", "-1"], /--metrics-port/);
+  const ok = parseRunConfig(["--keda-recheck", "1s", "--progress-requeue", "500ms"], {}, () => "");
+  assert.equal(ok.kedaRecheckMs, 1000);
+  assert.equal(ok.progressRequeueMs, 500);
+});

@@ -19,6 +19,7 @@ import { KUBE_ENV_NAMES, loadConfig } from "../kube/config.ts";
 import { errorChain, KubeApiError, KubeConfigError, KubeTransportError } from "../kube/errors.ts";
 import { HttpTransport } from "../kube/http_transport.ts";
 import type { KubeObject } from "../kube/types.ts";
+import { redisOptions } from "../redis/connect.ts";
 import { FlagError, flagsOrReport, parseFlags } from "./flags.ts";
 import { type CliIo, denoIo, expandShortFlags } from "./io.ts";
 import { formatViews } from "./status_format.ts";
@@ -78,6 +79,7 @@ function parseArgs(args: string[]): StatusArgs {
         "(without --redis, --redis-depth reads each bench's own Redis)",
     );
   }
+  if (redisUrl) checkRedisUrl(redisUrl);
   return {
     name,
     namespace: f.values.get("namespace"),
@@ -88,6 +90,15 @@ function parseArgs(args: string[]): StatusArgs {
     kubeconfig: f.values.get("kubeconfig"),
     context: f.values.get("context"),
   };
+}
+
+/** A --redis URL that could never connect is a bad flag, not a warning per bench. */
+function checkRedisUrl(url: string): void {
+  try {
+    redisOptions({ url });
+  } catch (err) {
+    throw new FlagError(`--redis: ${(err as Error).message}`);
+  }
 }
 
 class StatusError extends Error {

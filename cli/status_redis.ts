@@ -43,6 +43,9 @@ export async function addRedisDepths(
     try {
       const target = await cluster.benchTarget(view.namespace, view.name);
       url = urlOverride ?? target.redisUrl;
+      if (!target.redisPassword && target.redisPasswordMissing) {
+        throw new Error(`no password: ${target.redisPasswordMissing}`);
+      }
       await readDepths(view, url, target.redisPassword);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);

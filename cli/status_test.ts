@@ -138,6 +138,11 @@ Deno.test("status: bad flags exit 2", async () => {
   assert.equal(several.code, STATUS_EXIT.usage, "one --redis URL for every bench");
   assert.match(several.err, /--redis URL is the Redis of one bench: name its FrappeDeployment/);
   assert.equal((await run(["-n", "a", "--redis-depth", "--redis", "redis://x"])).code, 2);
+  for (const url of ["redis://h:99999", "redis://:100%@h", "http://h"]) {
+    const bad = await run(["-n", "a", "erp", "--redis-depth", "--redis", url]);
+    assert.equal(bad.code, STATUS_EXIT.usage, url);
+    assert.match(bad.err, /^frappe-op status: --redis: /, url);
+  }
   assert.equal((await run(["--help"])).code, STATUS_EXIT.ok);
 });
 

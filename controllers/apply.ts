@@ -50,9 +50,23 @@ export function assertNotForeign(live: KubeObject | undefined, ownerUid: string 
   if (!live || !ownerUid || !have || have.uid === ownerUid) return;
   throw new StepError(
     ConditionReason.ApplyFailed,
-    `${live.kind}/${live.metadata.name} is controlled by another ${have.kind} (uid ${have.uid}); ` +
-      "waiting for it to be garbage-collected or removed",
+    `${live.kind}/${live.metadata.name} is controlled by ${have.kind} ${have.name} ` +
+      `(uid ${have.uid}), not by this FrappeDeployment: if that is an earlier one of the same ` +
+      "name, it goes with the garbage collector; otherwise both ask for this name, and one " +
+      "must be renamed",
   );
+}
+
+/**
+ * Every desired child checked before anything is applied or pruned, so a
+ * name taken by another owner leaves nothing half-created.
+ */
+export async function assertNoForeignChildren(
+  desired: KubeObject[],
+  ownerUid: string | undefined,
+  deps: ReconcileDeps,
+): Promise<void> {
+  for (const obj of desired) assertNotForeign(await deps.reader.get(refOf(obj)), ownerUid);
 }
 
 /** Same applied hash, and explicit replicas (static workers) not changed behind our back. */

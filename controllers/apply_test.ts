@@ -80,7 +80,10 @@ Deno.test("a child controlled by another owner is never taken over", () => {
   assert.doesNotThrow(() => assertNotForeign(undefined, "a"));
   const unowned = { ...owned("a"), metadata: { name: "x" } };
   assert.doesNotThrow(() => assertNotForeign(unowned, "a"), "a retained object is adopted");
-  assert.throws(() => assertNotForeign(owned("b"), "a"), /controlled by another FrappeDeployment/);
+  assert.throws(
+    () => assertNotForeign(owned("b"), "a"),
+    /x is controlled by FrappeDeployment erp \(uid b\), not by this FrappeDeployment/,
+  );
 });
 
 Deno.test("readiness of workloads and Jobs", () => {

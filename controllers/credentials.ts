@@ -6,6 +6,12 @@
  * `deletionPolicy: Retain`) is adopted: a FrappeDeployment created again
  * with the same name gets the passwords its retained data needs. Values are
  * never logged.
+ *
+ * Passwords are minted only for a bench without data: when the Secret (or a
+ * key of it) is gone while the bench's volumes exist (the MariaDB data opens
+ * only with its old root password, the running Redis and the created sites
+ * use the old ones), the step fails with `CredentialsLost` instead; the
+ * Secret must be restored, or the data deleted.
  */
 import type { FrappeDeployment } from "../apis/frappedeployment.ts";
 import type { ObjectRef } from "../kube/client.ts";
@@ -13,7 +19,8 @@ import { isAlreadyExists } from "../kube/errors.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { childNames } from "./render/common.ts";
 import { cryptoRandomPassword } from "./render/context.ts";
-import { credentialsSecret } from "./render/credentials.ts";
+import { CREDENTIAL_KEYS, credentialsSecret } from "./render/credentials.ts";
+import { dataClaimNames } from "./render/names.ts";
 import { FIELD_MANAGER, type ReconcileDeps } from "./deps.ts";
 import { assertNotForeign } from "./apply.ts";
 import { StepError } from "./steps.ts";
@@ -33,16 +40,53 @@ export async function ensureCredentials(
   try {
     // A cache miss is confirmed with the server: a stale cache must not mint new passwords.
     const live = await deps.reader.get(ref) ?? await deps.client.get(ref);
-    if (live) {
-      assertNotForeign(live, fd.metadata.uid);
-      return live;
-    }
+    if (live) assertNotForeign(live, fd.metadata.uid);
+    await assertNoDataWithoutPasswords(fd, live, deps);
+    if (live) return live;
     const random = deps.randomPassword ?? cryptoRandomPassword;
     deps.log.info("creating credentials Secret", { secret: ref.name, namespace: ref.namespace });
     return await createOrGet(bareSecret(credentialsSecret(fd, undefined, random)), ref, deps);
   } catch (err) {
     throw StepError.from(ConditionReason.ApplyFailed, `credentials Secret ${ref.name}`, err);
   }
+}
+
+/** Keys render would have to mint: absent or empty in the live Secret. */
+export function missingCredentialKeys(live: KubeObject | undefined): string[] {
+  const data: Record<string, unknown> = live?.data ?? {};
+  return CREDENTIAL_KEYS.filter((k) => typeof data[k] !== "string" || data[k] === "");
+}
+
+/** Throws `CredentialsLost` when passwords are missing but the data made with them exists. */
+async function assertNoDataWithoutPasswords(
+  fd: FrappeDeployment,
+  live: KubeObject | undefined,
+  deps: ReconcileDeps,
+): Promise<void> {
+  const missing = missingCredentialKeys(live);
+  if (missing.length === 0) return;
+  const { namespace } = fd.metadata;
+  const claims: string[] = [];
+  for (const name of dataClaimNames(fd)) {
+    // Direct reads (rare path): a stale cache must not hide the data.
+    const pvc = await deps.client.get({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      namespace,
+      name,
+    });
+    if (pvc && !pvc.metadata.deletionTimestamp) claims.push(name);
+  }
+  if (claims.length === 0) return;
+  const secret = `${namespace}/${childNames(fd).credentials}`;
+  const what = live ? `Secret ${secret} has no ${missing.join(", ")}` : `Secret ${secret} is gone`;
+  throw new StepError(
+    ConditionReason.CredentialsLost,
+    `${what}, but this bench's data was created with those passwords ` +
+      `(PersistentVolumeClaim ${claims.join(", ")}); new ones would lock it out, so none are ` +
+      `generated. Restore the Secret (e.g. from a backup), or delete the data to start afresh: ` +
+      `kubectl -n ${namespace} delete pvc ${claims.join(" ")}`,
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ import { objectKey } from "../kube/resources.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { directReader, matchesLabels, type Reader } from "./deps.ts";
 import { CHILD_KINDS, type ChildKind } from "./prune.ts";
-import { MANAGED_BY_LABEL } from "./children.ts";
+import { INSTANCE_LABEL, MANAGED_BY_LABEL } from "./children.ts";
 import { MANAGED_BY } from "./render/common.ts";
 
 export interface InformerOptions {
@@ -147,10 +147,17 @@ function keyOf(obj: KubeObject): string {
   return objectKey(obj.metadata.namespace, obj.metadata.name);
 }
 
-/** `namespace/name` of the FrappeDeployment controlling a child, if any. */
+/**
+ * `namespace/name` of the FrappeDeployment a child belongs to: its controller,
+ * else (data kept without an owner under `deletionPolicy: Retain`, and the
+ * claims a StatefulSet makes) its instance label, so deleting the credentials
+ * Secret or a volume by hand is seen at once, not at the next resync.
+ */
 export function ownerKey(obj: KubeObject): string | undefined {
   const ref = (obj.metadata.ownerReferences ?? []).find((r) =>
     r.controller === true && r.kind === KIND && r.apiVersion === API_VERSION
   );
-  return ref ? objectKey(obj.metadata.namespace, ref.name) : undefined;
+  if (ref) return objectKey(obj.metadata.namespace, ref.name);
+  const instance = obj.metadata.labels?.[INSTANCE_LABEL];
+  return instance ? objectKey(obj.metadata.namespace, instance) : undefined;
 }

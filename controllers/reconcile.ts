@@ -24,6 +24,7 @@ import { renderAll, type RenderContext, type RenderPhase } from "./render/mod.ts
 import { recordTransitions } from "./report.ts";
 import { rollOut } from "./rollout.ts";
 import { childId } from "./children.ts";
+import { assertNoForeignChildren } from "./apply.ts";
 import { nextStatus, type Observation, writeStatus } from "./status.ts";
 import { pinAutoscalingDefault, validSpec } from "./spec.ts";
 import { StepError } from "./steps.ts";
@@ -63,6 +64,7 @@ async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   await checkReferencedSecrets(fd, spec, deps);
   const ctx = await renderContext(spec, deps);
   const phases = render(spec, ctx);
+  await checkNames(phases, fd.metadata.uid, deps);
   // Prune first: a ScaledObject (and KEDA's HPA) is gone before its worker gets static replicas.
   const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
   const rollout = await rollOut(phases, fd.metadata.uid, deps);
@@ -100,6 +102,15 @@ function render(spec: FrappeDeployment, ctx: RenderContext): RenderPhase[] {
     return renderAll(spec, ctx);
   } catch (err) {
     throw StepError.from(R.RenderFailed, "rendering", err);
+  }
+}
+
+/** No desired name is taken by another owner (checked from the cache, before any write). */
+async function checkNames(phases: RenderPhase[], uid: string | undefined, deps: ReconcileDeps) {
+  try {
+    await assertNoForeignChildren(phases.flatMap((p) => p.objects), uid, deps);
+  } catch (err) {
+    throw StepError.from(R.ApplyFailed, "checking child names", err);
   }
 }
 

@@ -2,9 +2,11 @@
  * Secrets the user names in the spec must exist, with the key named, before
  * anything that mounts them rolls out. Otherwise pods sit in
  * CreateContainerConfigError and the FrappeDeployment only says "waiting".
- * Checked while the bench is not Ready (first rollout, or degraded), so a
- * steady bench costs no extra reads; user Secrets are not in the informer
- * caches (those hold only the operator's own children), hence direct reads.
+ * Checked unless the bench is Ready at its current generation (first rollout,
+ * degraded, or a spec change such as a switch to an external database, which
+ * must not prune the managed one before its Secret is known), so a steady
+ * bench costs no extra reads; user Secrets are not in the informer caches
+ * (those hold only the operator's own children), hence direct reads.
  */
 import { ConditionReason as R } from "../apis/conditions.ts";
 import type { FrappeDeployment } from "../apis/frappedeployment.ts";
@@ -44,9 +46,11 @@ export async function checkReferencedSecrets(
   spec: FrappeDeployment,
   deps: ReconcileDeps,
 ): Promise<void> {
-  if (fd.status?.phase === "Ready") return;
+  const steady = fd.status?.phase === "Ready" &&
+    fd.status?.observedGeneration === fd.metadata.generation;
+  if (steady) return;
   const namespace = fd.metadata.namespace!;
-  const problems: string[] = [];
+  const problems = new Set<string>();
   const secrets = new Map<string, KubeObject | undefined>();
   for (const ref of referencedSecrets(spec)) {
     if (!secrets.has(ref.name)) {
@@ -60,10 +64,11 @@ export async function checkReferencedSecrets(
       }
     }
     const secret = secrets.get(ref.name);
-    if (!secret) problems.push(`${ref.field}: Secret ${namespace}/${ref.name} not found`);
+    // A Set: a missing Secret named once per field, not once per key it should hold.
+    if (!secret) problems.add(`${ref.field}: Secret ${namespace}/${ref.name} not found`);
     else if (!(ref.key in (secret.data ?? {}))) {
-      problems.push(`${ref.field}: Secret ${namespace}/${ref.name} has no key "${ref.key}"`);
+      problems.add(`${ref.field}: Secret ${namespace}/${ref.name} has no key "${ref.key}"`);
     }
   }
-  if (problems.length > 0) throw new StepError(R.SecretMissing, problems.join("; "));
+  if (problems.size > 0) throw new StepError(R.SecretMissing, [...problems].join("; "));
 }

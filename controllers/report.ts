@@ -20,6 +20,7 @@ interface Changes {
 const DEGRADED_EVENT: Record<string, string> = {
   [R.InvalidSpec]: E.InvalidSpec,
   [R.SecretMissing]: E.SecretMissing,
+  [R.CredentialsLost]: E.CredentialsLost,
   [R.JobFailed]: E.JobFailed,
   [R.ApplyFailed]: E.ApplyFailed,
 };

@@ -10,6 +10,7 @@ import {
   type Redis,
   RedisError,
   type RedisFailure,
+  redisOptions,
   type RedisTarget,
 } from "../redis/connect.ts";
 import { type ExitKind, LoadtestError } from "./errors.ts";
@@ -36,6 +37,16 @@ export function classifyRedisError(
 ): LoadtestError {
   if (err instanceof LoadtestError) return err;
   return asLoadtestError(classify(err, target, tcpReachable));
+}
+
+/** The URL's parts as the client reads them; a URL that could never connect is a usage error. */
+export function parseRedisUrl(url: string): ReturnType<typeof redisOptions> {
+  try {
+    return redisOptions({ url });
+  } catch (err) {
+    if (err instanceof RedisError) throw asLoadtestError(err);
+    throw err;
+  }
 }
 
 /** Connects and PINGs; throws a classified LoadtestError. */

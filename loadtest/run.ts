@@ -11,7 +11,14 @@ import { checkQueueKeys, enqueueJobs, type EnqueueResult } from "./enqueue.ts";
 import { LoadtestError } from "./errors.ts";
 import { checkExpectations, type Expectations } from "./expect.ts";
 import { type Observation, observe, type ReplicaSource, type Sample } from "./observer.ts";
-import { classifyRedisError, connectRedis, isRedisError, type Redis } from "./redis.ts";
+import {
+  classifyRedisError,
+  connectRedis,
+  isRedisError,
+  parseRedisUrl,
+  redactUrl,
+  type Redis,
+} from "./redis.ts";
 import { buildReport, type Prices, type Report } from "./report.ts";
 import { buildJobs, type FrappeVersion, QUEUE_TIMEOUTS } from "./rqjob.ts";
 import { jobSpecs, type Scenario } from "./scenarios.ts";
@@ -84,7 +91,15 @@ function replicaSources(targets: BenchTarget[], cluster?: ClusterView): ReplicaS
 
 async function connect(cfg: RunConfig, target?: BenchTarget): Promise<Redis> {
   const url = required(cfg.redisUrl ?? target?.redisUrl, "--redis URL (or a ns/name target)");
-  const password = cfg.redisPassword ?? (new URL(url).password ? undefined : target?.redisPassword);
+  const password = cfg.redisPassword ??
+    (parseRedisUrl(url).password ? undefined : target?.redisPassword);
+  if (password === undefined && !parseRedisUrl(url).password && target?.redisPasswordMissing) {
+    throw new LoadtestError(
+      "redisAuth",
+      `no password for Redis at ${redactUrl(url)}: ${target.redisPasswordMissing} ` +
+        "(restore it, or give REDIS_PASSWORD)",
+    );
+  }
   return await connectRedis({ url, password, connectTimeoutMs: cfg.connectTimeoutMs });
 }
 
@@ -99,10 +114,25 @@ interface Plan {
   timeout?: number;
 }
 
+/**
+ * A FrappeDeployment declares short, long, default and its custom queues;
+ * Frappe refuses to enqueue to any other, and no worker would ever take it.
+ */
+function assertDeclared(queue: string, main: BenchTarget | undefined): void {
+  if (!main || queue in QUEUE_TIMEOUTS || queue in main.queueTimeouts) return;
+  const declared = [...Object.keys(QUEUE_TIMEOUTS), ...Object.keys(main.queueTimeouts)];
+  throw new LoadtestError(
+    "usage",
+    `--queue ${queue}: ${main.tenant} declares no such queue (${declared.join(", ")}); ` +
+      "its jobs would wait forever",
+  );
+}
+
 async function plan(cfg: RunConfig, cluster?: ClusterView): Promise<Plan> {
   const targets = await resolveTargets(cfg, cluster);
   const main = targets[0];
   const queue = cfg.scenario.queue;
+  assertDeclared(queue, main);
   return {
     targets,
     main,

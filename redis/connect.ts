@@ -50,12 +50,34 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** The URL's user info, percent-decoded (`%40` is `@`). */
+function userInfo(u: URL): { username?: string; password?: string } {
+  try {
+    return {
+      username: decodeURIComponent(u.username) || undefined,
+      password: decodeURIComponent(u.password) || undefined,
+    };
+  } catch (cause) {
+    throw new RedisError(
+      "usage",
+      "the Redis URL's user or password is not valid percent-encoding (write % as %25)",
+      { cause },
+    );
+  }
+}
+
 export function redisOptions(target: RedisTarget): RespConnectOptions {
   let u: URL;
   try {
     u = new URL(target.url);
   } catch (cause) {
-    throw new RedisError("usage", `invalid Redis URL ${redactUrl(target.url)}`, { cause });
+    // Not echoed: an unparseable URL cannot be redacted and may hold a password.
+    throw new RedisError(
+      "usage",
+      "invalid Redis URL: it must look like redis://[:password@]host[:port][/db] " +
+        "(port 1-65535, special characters in the password percent-encoded)",
+      { cause },
+    );
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
     throw new RedisError("usage", `Redis URL must start with redis:// or rediss://`);
@@ -64,11 +86,12 @@ export function redisOptions(target: RedisTarget): RespConnectOptions {
   if (db && !/^\d+$/.test(db)) {
     throw new RedisError("usage", `the Redis URL's path must be a db number, got "/${db}"`);
   }
+  const user = userInfo(u);
   return {
     hostname: u.hostname.replace(/^\[|\]$/g, ""),
     port: Number(u.port || 6379),
-    username: decodeURIComponent(u.username) || undefined,
-    password: target.password ?? (decodeURIComponent(u.password) || undefined),
+    username: user.username,
+    password: target.password ?? user.password,
     db: db ? Number(db) : 0,
     tls: u.protocol === "rediss:",
     caCerts: target.caCerts,
@@ -113,6 +136,27 @@ export function classifyRedisError(
     // The server answered in RESP: whatever went wrong, it is not a TLS mismatch.
     return fail("unreachable", `Redis at ${where} refused: ${msg}`);
   }
+  const first = protocolError(err)?.firstByte;
+  if (first !== undefined && !TLS_RECORD_TYPES.has(first)) {
+    const text = first >= 0x20 && first < 0x7f
+      ? ` ('${String.fromCharCode(first)}', e.g. HTTP)`
+      : "";
+    return fail(
+      "unreachable",
+      `${where} answers, but not as Redis: its first byte is 0x${first.toString(16)}${text}, ` +
+        "not a RESP reply nor a TLS record; check the host and port",
+    );
+  }
+  // A TLS server answers plaintext at once (an alert, or it hangs up): silence to redis:// is
+  // something else. (A plain Redis does stay silent on a TLS hello: rediss:// keeps the hint.)
+  const plain = target.url.startsWith("redis:");
+  if (plain && tcpReachable && err instanceof RespConnectionError && err.code === "ETIMEDOUT") {
+    return fail(
+      "unreachable",
+      `${where} accepts TCP connections but answered nothing (${msg}): not a Redis, or one too ` +
+        "busy to reply; check the host and port",
+    );
+  }
   if (tcpReachable) {
     const tls = target.url.startsWith("rediss:");
     const hint = !tls
@@ -126,6 +170,17 @@ export function classifyRedisError(
     );
   }
   return fail("unreachable", `cannot reach Redis at ${where}: ${msg}`);
+}
+
+/** A TLS server answers plaintext with an alert (21) or a handshake (22) record. */
+const TLS_RECORD_TYPES = new Set([0x15, 0x16]);
+
+function protocolError(err: unknown): RespProtocolError | undefined {
+  if (err instanceof RespProtocolError) return err;
+  if (err instanceof RespConnectionError && err.cause instanceof RespProtocolError) {
+    return err.cause;
+  }
+  return undefined;
 }
 
 /**

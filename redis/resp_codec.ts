@@ -22,6 +22,9 @@ export class RespReplyError extends Error {
 /** The bytes from the server are not RESP2 (e.g. a TLS record on a plain connection). */
 export class RespProtocolError extends Error {
   override name = "RespProtocolError";
+  constructor(message: string, readonly firstByte?: number) {
+    super(message);
+  }
 }
 
 const encoder = new TextEncoder();
@@ -163,5 +166,6 @@ export class RespParser {
 function unexpected(type: number): RespProtocolError {
   return new RespProtocolError(
     `not a Redis (RESP) reply: first byte 0x${type.toString(16).padStart(2, "0")}`,
+    type,
   );
 }

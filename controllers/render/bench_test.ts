@@ -3,6 +3,7 @@ import type { KubeObject } from "../../kube/types.ts";
 import { type PhaseName, renderBench } from "./bench.ts";
 import { CONFIG_HASH_ANNOTATION } from "./common.ts";
 import { makeFd, testCtx } from "./fixture.ts";
+import { childName } from "../../apis/naming.ts";
 import { renderAll, renderAllObjects } from "./mod.ts";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -148,4 +149,23 @@ Deno.test("deletionPolicy Retain (default): data unowned, StatefulSet claims ret
     { whenDeleted: "Delete", whenScaled: "Retain" },
     { whenDeleted: "Delete", whenScaled: "Retain" },
   ]);
+});
+
+Deno.test("a custom worker can never take the name of a child of a FrappeDeployment <fd>-worker", () => {
+  const autoscaled = { autoscaling: { enabled: true } };
+  const sibling = makeFd({
+    workers: { short: autoscaled, long: autoscaled, default: autoscaled },
+  }, "erp-worker");
+  const kinds = new Set(["Deployment", "ScaledObject"]);
+  const names = renderAllObjects(sibling, testCtx({ kedaAvailable: true }))
+    .filter((o) => kinds.has(o.kind) && o.metadata.name.startsWith("erp-worker-"))
+    .map((o) => o.metadata.name.slice("erp-worker-".length));
+  assert.ok(names.includes("gunicorn") && names.includes("worker-short"), names.join());
+  for (const name of names) {
+    assert.throws(
+      () => makeFd({ workers: { custom: [{ name, timeout: 60 }] } }, "erp"),
+      /<fd>-worker/,
+      `a custom worker "${name}" on erp would be ${childName(["erp", "worker", name])}`,
+    );
+  }
 });

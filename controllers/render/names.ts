@@ -40,6 +40,25 @@ export function childNames(fd: FrappeDeployment): ChildNames {
   };
 }
 
+/** The claim the StatefulSet `sts` makes for its one pod from the volume template `data`. */
+export function dataClaimName(sts: string): string {
+  return `data-${sts}-0`;
+}
+
+/**
+ * The volumes holding this bench's data that the operator creates (the sites
+ * volume unless an existing claim is used, the managed MariaDB and Redis
+ * queue volumes): what was written with the passwords of `<fd>-credentials`.
+ */
+export function dataClaimNames(fd: FrappeDeployment): string[] {
+  const names = childNames(fd);
+  return [
+    fd.spec.storage.existingClaim ? undefined : names.sites,
+    fd.spec.database.managed ? dataClaimName(names.mariadb) : undefined,
+    fd.spec.redis.queue.managed ? dataClaimName(names.redisQueue) : undefined,
+  ].filter((n): n is string => n !== undefined);
+}
+
 /** Name of the sites PVC actually mounted: the user's existing claim or ours. */
 export function sitesClaimName(fd: FrappeDeployment): string {
   return fd.spec.storage.existingClaim ?? childNames(fd).sites;

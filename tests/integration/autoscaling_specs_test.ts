@@ -253,6 +253,15 @@ const cases: [string, Record<string, unknown>, string, string][] = [
     "spec.workers.custom[0].name: custom worker names must not be short, long or default",
   ],
   [
+    "custom worker named like a component of a FrappeDeployment <fd>-worker",
+    w({ custom: [{ name: "gunicorn", timeout: 300 }] }),
+    "spec.workers.custom[0]: Invalid value: custom worker names must not be gunicorn, nginx, " +
+    "socketio, scheduler, redis-cache or start with worker-",
+    "spec.workers.custom[0].name: custom worker names must not be gunicorn, nginx, socketio, " +
+    "scheduler, redis-cache or start with worker-: <fd>-worker-<name> would be the name of a " +
+    "Deployment of a FrappeDeployment named <fd>-worker",
+  ],
+  [
     "custom worker min > max",
     w({
       custom: [{

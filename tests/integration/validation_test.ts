@@ -13,6 +13,7 @@ import {
   applyFd,
   childrenOf,
   fdRef,
+  frappeDeployment,
   IDLE_WORKERS,
   keyOf,
   operatorTest,
@@ -123,3 +124,31 @@ operatorTest(
     assert.equal(again[0].count, 2, "a restarted recorder continues the count");
   },
 );
+
+operatorTest("managed <-> external switches with a plain apply, client- or server-side", {
+  namespace: "val-switch",
+  nodeAgent: false,
+}, async ({ client, ns }) => {
+  const external = {
+    database: { external: { host: "db.example.com", credentialsSecretRef: { name: "db" } } },
+    redis: { queue: { external: { url: "redis://redis.example.com:6379/0" } } },
+  };
+  const stored = async () => (await client.get(fdRef(ns, "erp")))!.spec;
+  // Server-side apply, one field manager, as `kubectl apply --server-side` does.
+  const apply = (spec: Record<string, unknown>) =>
+    client.apply(frappeDeployment(ns, "erp", spec), { fieldManager: "user", force: true });
+  await apply({});
+  assert.equal((await stored()).database, undefined, "the API server stores no managed default");
+  await apply(external);
+  assert.equal((await stored()).database.managed, undefined);
+  assert.equal((await stored()).redis.queue.external.url, "redis://redis.example.com:6379/0");
+  await apply({ database: { managed: {} } });
+  assert.equal((await stored()).database.external, undefined);
+  assert.equal((await stored()).database.managed.image, "mariadb:10.6");
+  assert.equal((await stored()).redis.queue, undefined);
+  // A merge patch, as a client-side `kubectl apply` of a file that adds `external` sends.
+  const live = await client.get(fdRef(ns, "erp"));
+  const { managed: _, ...database } = { ...live!.spec.database, ...external.database };
+  await client.replace({ ...live!, spec: { ...live!.spec, database } }, { fieldManager: "user" });
+  assert.equal((await stored()).database.external.host, "db.example.com");
+});
