@@ -20,6 +20,7 @@ function table(rows: string[][]): string {
 }
 
 export function formatReport(r: Report): string {
+  if (r.endedBy === "not-observed") return formatEnqueueOnly(r);
   const j = r.jobs;
   const t = r.timings;
   const lines = [
@@ -88,6 +89,17 @@ export function formatReport(r: Report): string {
     lines.push(`other tenants stayed at minimum: ${r.otherTenantsStayedAtMin ? "yes" : "NO"}`);
   }
   return lines.join("\n");
+}
+
+/** `--no-wait`: what was written, nothing about scaling or cost (nothing was watched). */
+function formatEnqueueOnly(r: Report): string {
+  const t = r.timings;
+  return [
+    `loadtest ${r.scenario}: Frappe v${r.frappeVersion}, bench ${r.benchId}, ` +
+    `queue ${r.queues.join(",")}`,
+    `enqueued ${r.jobs.enqueued} jobs in ${t.enqueueSeconds}s (${t.enqueueRate} jobs/s); ` +
+    "not observed (--no-wait): `frappe-op status` shows the queue and the workers",
+  ].join("\n");
 }
 
 export function formatSample(s: Sample, enqueued: number): string {
