@@ -217,9 +217,10 @@ export class QueueObserver {
   async #read(entry: Entry): Promise<QueueObservation> {
     const target = entry.target;
     try {
-      entry.password ??= { value: await targetPassword(target, this.#d.client) };
+      const password = entry.password ?? { value: await targetPassword(target, this.#d.client) };
+      if (entry.target === target) entry.password = password; // not re-targeted meanwhile
       const read = this.#d.read ?? readQueues;
-      return await read(target, entry.password.value, this.#c.timeouts ?? DEFAULT_READ_TIMEOUTS);
+      return await read(target, password.value, this.#c.timeouts ?? DEFAULT_READ_TIMEOUTS);
     } catch (err) {
       return failedRead(target, err);
     }

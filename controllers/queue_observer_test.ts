@@ -151,3 +151,74 @@ Deno.test("queue observer: forgotten or re-targeted benches", async () => {
   observer.observe(target("b", { uid: "uid-b-2" }), {});
   assert.equal(observer.stats().benches, 1);
 });
+
+Deno.test("queue observer: a read of a target changed meanwhile is dropped and done again", async () => {
+  const clock = new FakeClock(0);
+  const reads: string[] = [];
+  const enqueued: string[] = [];
+  let release = () => {};
+  const observer = new QueueObserver({ concurrency: 4, pollIntervalMs: 30_000 }, {
+    client: {} as KubeClient,
+    clock,
+    log: nullLogger,
+    enqueue: (key) => enqueued.push(key),
+    read: (t) => {
+      reads.push(t.url);
+      if (t.url.includes("old")) return new Promise((r) => release = () => r(down));
+      return Promise.resolve(ok(2));
+    },
+  });
+  observer.start();
+  observer.observe(target("a", { url: "redis://old:6379/0" }), ok());
+  await clock.advance(0);
+  const moved = target("a", { url: "redis://new:6379/0" });
+  observer.observe(moved, ok());
+  release();
+  await clock.advance(0);
+  assert.deepEqual(reads, ["redis://old:6379/0", "redis://new:6379/0"]);
+  const now = observer.observe(moved, ok());
+  assert.deepEqual(
+    now.depths?.get("short"),
+    { queueDepth: 2, running: 0 },
+    "the old read's failure never showed",
+  );
+  assert.deepEqual(enqueued, ["ns/a"]);
+  assert.equal(observer.stats().failing, 0);
+});
+
+Deno.test("queue observer: a password Secret is read once, and again after a failed read", async () => {
+  const clock = new FakeClock(0);
+  const gets: string[] = [];
+  const passwords: (string | undefined)[] = [];
+  let value = "old-pw";
+  const client = {
+    get: (ref: { name: string }) => {
+      gets.push(ref.name);
+      return Promise.resolve({ data: { password: btoa(value) } });
+    },
+  } as unknown as KubeClient;
+  const observer = new QueueObserver({
+    concurrency: 4,
+    pollIntervalMs: 30_000,
+    failureBackoff: { ...QUEUE_FAILURE_BACKOFF, random: () => 0.5 },
+  }, {
+    client,
+    clock,
+    log: nullLogger,
+    enqueue: () => {},
+    read: (_t, password) => {
+      passwords.push(password);
+      return Promise.resolve(password === value ? ok() : down);
+    },
+  });
+  observer.start();
+  const passwordSecret = { namespace: "ns", name: "queue-redis", key: "password" };
+  observer.observe(target("a", { passwordSecret }), {});
+  await clock.advance(60_000);
+  assert.deepEqual([gets.length, passwords], [1, ["old-pw", "old-pw", "old-pw"]]);
+  value = "new-pw"; // rotated in the Secret and the Redis
+  await clock.advance(30_000); // refused with the cached password, then the Secret is read again
+  await clock.advance(30_000);
+  assert.deepEqual(passwords.slice(3), ["old-pw", "new-pw"]);
+  assert.equal(gets.length, 2);
+});
