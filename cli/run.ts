@@ -111,6 +111,10 @@ function buildManager(
       kedaNamespace: config.kedaNamespace,
       progressRequeueMs: config.progressRequeueMs,
     },
+    queues: {
+      concurrency: config.queueReadConcurrency,
+      pollIntervalMs: config.queuePollIntervalMs,
+    },
     leaderElection: config.leaderElect
       ? { namespace: leNamespace, name: config.leaderElectionId, identity: config.identity }
       : undefined,

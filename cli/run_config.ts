@@ -22,6 +22,8 @@ export interface RunConfig {
   autoscalingDefault: boolean;
   operatorNamespace?: string;
   kedaNamespace: string;
+  queueReadConcurrency: number;
+  queuePollIntervalMs: number;
 }
 
 /** Environment variables `run` reads (besides the client's, kube/config.ts). */
@@ -53,6 +55,8 @@ export const RUN_USAGE = `frappe-op run [flags]: run the operator
   --log-format FORMAT          json or text (default json)
   --autoscaling-default        new FrappeDeployments autoscale workers unless they say otherwise
   --keda-namespace NS          namespace of KEDA's operator (default keda)
+  --queue-read-concurrency N   queue Redis reads at the same time, for status (default 4)
+  --queue-poll-interval DUR    read an idle bench's queue depths this often (default 30s, >= 5s)
 `;
 
 const RUN_FLAGS = {
@@ -72,6 +76,8 @@ const RUN_FLAGS = {
     "log-level",
     "log-format",
     "keda-namespace",
+    "queue-read-concurrency",
+    "queue-poll-interval",
   ],
   boolean: ["leader-elect", "autoscaling-default"],
 };
@@ -114,5 +120,11 @@ export function parseRunConfig(args: string[], env: RunEnv, random: () => string
     autoscalingDefault: f.booleans.get("autoscaling-default") ?? false,
     operatorNamespace: env.POD_NAMESPACE,
     kedaNamespace: v("keda-namespace") ?? "keda",
+    queueReadConcurrency: parseInteger(
+      "queue-read-concurrency",
+      v("queue-read-concurrency") ?? "4",
+      1,
+    ),
+    queuePollIntervalMs: duration("queue-poll-interval", "30s", 5000),
   };
 }

@@ -47,3 +47,18 @@ Deno.test("run flags: a loop period of 0 and a port above 65535 are refused", ()
   assert.equal(ok.kedaRecheckMs, 1000);
   assert.equal(ok.progressRequeueMs, 500);
 });
+
+Deno.test("run flags: the queue observer's concurrency and poll interval", () => {
+  const d = parseRunConfig([], {}, () => "");
+  assert.deepEqual([d.queueReadConcurrency, d.queuePollIntervalMs], [4, 30_000]);
+  const c = parseRunConfig(
+    ["--queue-read-concurrency", "8", "--queue-poll-interval", "5s"],
+    {},
+    () => "",
+  );
+  assert.deepEqual([c.queueReadConcurrency, c.queuePollIntervalMs], [8, 5000]);
+  const bad = (args: string[], pattern: RegExp) =>
+    assert.throws(() => parseRunConfig(args, {}, () => ""), pattern, args.join(" "));
+  bad(["--queue-read-concurrency", "0"], /--queue-read-concurrency must be an integer >= 1/);
+  bad(["--queue-poll-interval", "1s"], /--queue-poll-interval must be at least 5000 ms/);
+});

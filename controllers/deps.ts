@@ -9,7 +9,7 @@ import type { Logger } from "../kube/log.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { EventRecorder } from "./events.ts";
 import type { KedaDetector } from "./keda.ts";
-import type { RecentQueueReads } from "./queue_depth.ts";
+import type { QueueObserver } from "./queue_observer.ts";
 import type { RecentStatus } from "./status.ts";
 
 /** The field manager of every write of desired state. */
@@ -53,8 +53,8 @@ export interface ReconcileDeps {
   options: ReconcileOptions;
   /** The status last written while the cache is behind (manager); unset: trust the reader. */
   recentStatus?: RecentStatus;
-  /** The last queue-depth read per bench (manager); unset: read Redis on every reconcile. */
-  queueReads?: RecentQueueReads;
+  /** Reads the benches' queue Redis (manager); unset: status keeps the queue depths it has. */
+  queues?: QueueObserver;
   /** Source of new passwords; the platform CSPRNG unless a test injects one. */
   randomPassword?: () => string;
 }

@@ -1,8 +1,9 @@
 /**
  * The operator process: informers feeding a de-duplicating work queue,
- * reconcile workers (only while leading, when leader election is on), KEDA
- * detection polling, health and metrics state. Shutdown order: stop taking
- * work, finish in-flight reconciles, release the lease, stop the informers.
+ * reconcile workers and the queue observer (only while leading, when leader
+ * election is on), KEDA detection polling, health and metrics state.
+ * Shutdown order: stop taking work, finish in-flight reconciles, stop the
+ * queue observer, release the lease, stop the informers.
  */
 import type { KubeClient } from "../kube/client.ts";
 import { type Clock, sleep } from "../kube/clock.ts";
@@ -17,7 +18,11 @@ import { type EventRecorder, KubeEventRecorder } from "./events.ts";
 import { Informers } from "./informers.ts";
 import { CrdKedaDetector, type KedaDetector } from "./keda.ts";
 import { Gauge, type OperatorMetrics, operatorMetrics, Registry } from "./metrics.ts";
-import { RecentQueueReads } from "./queue_depth.ts";
+import {
+  DEFAULT_QUEUE_OBSERVER,
+  QueueObserver,
+  type QueueObserverConfig,
+} from "./queue_observer.ts";
 import { reconcile } from "./reconcile.ts";
 import { RecentStatus } from "./status.ts";
 
@@ -44,6 +49,8 @@ export interface ManagerConfig {
   leaderElection?: LeaderElectionConfig;
   keda?: KedaDetector;
   events?: EventRecorder;
+  /** The queue observer's concurrency and poll interval; DEFAULT_QUEUE_OBSERVER if unset. */
+  queues?: QueueObserverConfig;
 }
 
 /** `ok`, the API's reason (NotFound, Conflict, Forbidden, ...) or `network`. */
@@ -58,6 +65,7 @@ export class Manager {
   readonly registry = new Registry();
   readonly metrics: OperatorMetrics;
   readonly elector?: LeaderElector;
+  readonly queueObserver: QueueObserver;
   readonly #c: ManagerConfig;
   readonly #keda: KedaDetector;
   readonly #deps: ReconcileDeps;
@@ -82,6 +90,13 @@ export class Manager {
       this.elector = new LeaderElector({ ...le, store, clock, log });
     }
     this.metrics = operatorMetrics(this.registry);
+    this.queueObserver = new QueueObserver(config.queues ?? DEFAULT_QUEUE_OBSERVER, {
+      client,
+      clock,
+      log,
+      enqueue: (key) => this.queue.add(key),
+      onRead: (ok) => this.metrics.queueReads.inc({ result: ok ? "ok" : "failed" }),
+    });
     this.#registerGauges();
     config.transport?.observe((verb, _req, error) =>
       this.metrics.apiRequests.inc({ verb, outcome: outcomeOf(error) })
@@ -95,7 +110,7 @@ export class Manager {
       log,
       options: config.reconcile,
       recentStatus: new RecentStatus(),
-      queueReads: new RecentQueueReads(),
+      queues: this.queueObserver,
     };
   }
 
@@ -140,6 +155,8 @@ export class Manager {
     log.debug("stopping workers");
     this.queue.shutdown();
     await workers;
+    log.debug("stopping the queue observer");
+    await this.queueObserver.stop();
     log.debug("stopping leader election");
     electionStop.abort();
     await end;
@@ -154,6 +171,7 @@ export class Manager {
   async #work(signal: AbortSignal): Promise<void> {
     while (!this.informers.synced() && !signal.aborted) await sleep(this.#c.clock, 100, signal);
     if (signal.aborted) return;
+    this.queueObserver.start();
     this.#enqueueAll();
     this.#c.log.info("reconciling", { workers: this.#c.concurrency });
     await runWorkers(
@@ -223,6 +241,24 @@ export class Manager {
     r.add(
       new Gauge("frappe_op_leader", "1 when this replica leads.", () => [
         { value: !this.elector || this.elector.isLeader ? 1 : 0 },
+      ]),
+    );
+    r.add(
+      new Gauge(
+        "frappe_op_queue_benches",
+        "Benches whose queue Redis is observed, by state.",
+        () => {
+          const s = this.queueObserver.stats();
+          return [
+            { labels: { state: "ok" }, value: s.benches - s.failing },
+            { labels: { state: "failing" }, value: s.failing },
+          ];
+        },
+      ),
+    );
+    r.add(
+      new Gauge("frappe_op_queue_reads_in_flight", "Queue Redis reads in progress.", () => [
+        { value: this.queueObserver.stats().reading },
       ]),
     );
     r.add(

@@ -123,6 +123,9 @@ export function operatorMetrics(registry: Registry) {
         30,
       ]),
     ),
+    queueReads: registry.add(
+      new Counter("frappe_op_queue_reads_total", "Reads of the benches' queue Redis by result."),
+    ),
     apiRequests: registry.add(
       new Counter(
         "frappe_op_api_requests_total",

@@ -12,7 +12,7 @@ import type { RenderContext, RenderPhase } from "./render/mod.ts";
 import { workerDeploymentName } from "./render/worker_names.ts";
 import { REPLICAS_MANAGED_BY_ANNOTATION, workerModes } from "./render/workers.ts";
 import { autoscaledWorkerReadiness, readinessOf, replicaCounts } from "./readiness.ts";
-import type { QueueObservation } from "./queue_depth.ts";
+import type { QueueObservation } from "./queue_read.ts";
 import { childId, type RolloutResult } from "./rollout.ts";
 import type { Observation, ObservedCondition } from "./status.ts";
 
@@ -59,7 +59,8 @@ export function observe(
       degraded,
       kedaCondition(fd, ctx),
       autoscalingCondition(objects, liveOf),
-      seen.queues.condition,
+      // Absent before the queue observer's first read: status keeps what it has.
+      ...(seen.queues.condition ? [seen.queues.condition] : []),
     ],
     benchId: benchIdOf(fd),
     components: workloads.map((o) => componentStatus(o, liveOf.get(childId(o)))),
@@ -154,7 +155,7 @@ function componentStatus(desired: KubeObject, live: KubeObject | undefined) {
   return { name, ...replicaCounts(live) };
 }
 
-/** Mode and replicas per worker; queueDepth/running only when this pass read them. */
+/** Mode and replicas per worker; queueDepth/running only from a successful read. */
 function workersStatus(fd: FrappeDeployment, ctx: RenderContext, seen: Seen) {
   return workerModes(fd, ctx).map((w) => {
     const live = seen.live.get(`Deployment/${workerDeploymentName(fd, w.type)}`);

@@ -3,8 +3,9 @@
  * cache (never the watch event), and runs a short list of named steps; each
  * failing step carries the reason and message of the Degraded condition.
  * A resync where nothing changed sends no write: children carry an applied
- * hash, status and events are written only on a change. While jobs wait or
- * run, the bench is requeued so the queue depths in status stay fresh.
+ * hash, status and events are written only on a change. Queue depths come
+ * from the queue observer's memory (it enqueues the key when they change);
+ * a reconcile never waits on a tenant's Redis.
  */
 import { ConditionReason as R, ConditionType as T, EventReason } from "../apis/conditions.ts";
 import type { FrappeDeployment } from "../apis/frappedeployment.ts";
@@ -42,7 +43,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Proce
   const found = await deps.reader.get({ apiVersion: API_VERSION, kind: KIND, namespace, name });
   // Gone or going: children are garbage-collected through their ownerReferences.
   if (!found || found.metadata.deletionTimestamp) {
-    deps.queueReads?.forget(key);
+    deps.queues?.forget(key);
     return {};
   }
   const fd = await pinAutoscalingDefault(found, deps);
@@ -69,12 +70,12 @@ async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
   const rollout = await rollOut(phases, fd.metadata.uid, deps);
   const live = await liveChildren(phases, rollout, deps);
-  const queues = await observeQueues(spec, ctx, live, deps);
+  const current = deps.recentStatus?.recall(fd) ?? fd.status;
+  const queues = observeQueues(spec, ctx, live, current, deps);
   const observation = observe(spec, phases, rollout, ctx, { live, queues });
-  const progress = observation.phase === "Ready" ? undefined : deps.options.progressRequeueMs;
   return {
     observation,
-    requeueAfterMs: earliest(progress, queues.requeueAfterMs),
+    requeueAfterMs: observation.phase === "Ready" ? undefined : deps.options.progressRequeueMs,
     created: rollout.created,
     configured: rollout.configured,
     pruned,
@@ -112,11 +113,6 @@ async function checkNames(phases: RenderPhase[], uid: string | undefined, deps: 
   } catch (err) {
     throw StepError.from(R.ApplyFailed, "checking child names", err);
   }
-}
-
-/** The sooner of two optional requeue delays. */
-function earliest(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function desiredIds(phases: RenderPhase[]): Set<string> {

@@ -74,7 +74,7 @@ e2eTest(
       await timeline.until("short at 0", (desired) => desired === 0, 60_000, 250);
       const start = Date.now();
       const ids = await enqueueSleeps(bench, "short", 10, 5);
-      // The running operator reports the load in status (requeued while busy) ...
+      // The running operator reports the load in status (its queue observer reads while busy) ...
       await eventually(
         "status shows the short jobs",
         async () => {

@@ -3,50 +3,21 @@
  * against the real control plane with a short resync.
  */
 import assert from "node:assert/strict";
-import { Manager, type ManagerConfig } from "../../controllers/manager.ts";
+import { Manager } from "../../controllers/manager.ts";
 import { KubeClient } from "../../kube/client.ts";
-import { realClock } from "../../kube/clock.ts";
 import { eventually, withNamespace } from "../support/cluster.ts";
+import { freePort } from "../support/net.ts";
 import {
   applyFd,
   childrenOf,
   fdRef,
   idOf,
+  managerConfig,
   operatorTest,
   sleep,
   testClient,
-  testLogger,
+  withManager,
 } from "./operator_support.ts";
-
-function managerConfig(
-  t: Awaited<ReturnType<typeof testClient>>,
-  namespaces: string[],
-): ManagerConfig {
-  return {
-    client: t.client,
-    transport: t.transport,
-    clock: realClock,
-    log: testLogger(),
-    namespaces,
-    concurrency: 2,
-    resyncMs: 1_000,
-    kedaRecheckMs: 5_000,
-    reconcile: { autoscalingDefault: false, progressRequeueMs: 500 },
-  };
-}
-
-/** Runs a manager until `fn` returns, then stops it. */
-async function withManager<T>(config: ManagerConfig, fn: (m: Manager) => Promise<T>): Promise<T> {
-  const manager = new Manager(config);
-  const stop = new AbortController();
-  const running = manager.run(stop.signal);
-  try {
-    return await fn(manager);
-  } finally {
-    stop.abort();
-    assert.equal(await running, "stopped");
-  }
-}
 
 async function ready(client: KubeClient, ns: string, name: string) {
   return await eventually(
@@ -164,6 +135,11 @@ operatorTest("two replicas: one leads, the other stands by and takes over when i
     renewDeadlineMs: 3_000,
     retryPeriodMs: 500,
   });
+  // An external queue Redis (a closed port): the bench enters the observer at its first reconcile.
+  await applyFd(t.client, ns, "erp", {
+    redis: { queue: { external: { url: `redis://127.0.0.1:${freePort()}` } } },
+  });
+  const observed = (m: Manager) => m.queueObserver.stats().benches;
   const a = new Manager({ ...managerConfig(t, [ns]), leaderElection: le("a") });
   const b = new Manager({ ...managerConfig(t, [ns]), leaderElection: le("b") });
   const stopA = new AbortController();
@@ -174,6 +150,11 @@ operatorTest("two replicas: one leads, the other stands by and takes over when i
   await eventually("b knows", () => Promise.resolve(b.ready().ok ? true : undefined));
   assert.match(b.ready().detail, /standby/);
   assert.equal(b.elector!.isLeader, false);
+  await eventually(
+    "a observes the bench's queues",
+    () => Promise.resolve(observed(a) === 1 || undefined),
+  );
+  assert.equal(observed(b), 0, "only the leader reads queue Redis");
   stopA.abort();
   assert.equal(await runA, "stopped");
   const lease = await t.client.get({
@@ -187,6 +168,11 @@ operatorTest("two replicas: one leads, the other stands by and takes over when i
     "b leads",
     () => Promise.resolve(b.elector!.isLeader ? true : undefined),
     10_000,
+  );
+  assert.equal(observed(a), 0, "a stopped observing");
+  await eventually(
+    "b observes the bench's queues",
+    () => Promise.resolve(observed(b) === 1 || undefined),
   );
   stopB.abort();
   assert.equal(await runB, "stopped");

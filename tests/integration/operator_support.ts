@@ -25,6 +25,8 @@ import { KubeEventRecorder } from "../../controllers/events.ts";
 import { CrdKedaDetector } from "../../controllers/keda.ts";
 import { CHILD_KINDS } from "../../controllers/prune.ts";
 import { childLabels } from "../../controllers/children.ts";
+import { Manager, type ManagerConfig } from "../../controllers/manager.ts";
+import { QueueObserver, type QueueObserverConfig } from "../../controllers/queue_observer.ts";
 import { reconcile } from "../../controllers/reconcile.ts";
 import { fromBase64 } from "../../controllers/render/credentials.ts";
 import {
@@ -147,6 +149,68 @@ export function reconcileDeps(client: KubeClient, log = testLogger()): Reconcile
     log,
     options: { ...DEFAULT_RECONCILE_OPTIONS, progressRequeueMs: 500 },
   };
+}
+
+/** A manager for `namespaces` with a 1 s resync (overridable). */
+export function managerConfig(
+  t: TestClient,
+  namespaces: string[],
+  overrides: Partial<ManagerConfig> = {},
+): ManagerConfig {
+  return {
+    client: t.client,
+    transport: t.transport,
+    clock: realClock,
+    log: testLogger(),
+    namespaces,
+    concurrency: 2,
+    resyncMs: 1_000,
+    kedaRecheckMs: 5_000,
+    reconcile: { autoscalingDefault: false, progressRequeueMs: 500 },
+    ...overrides,
+  };
+}
+
+/** Runs a manager until `fn` returns, then stops it. */
+export async function withManager<T>(
+  config: ManagerConfig,
+  fn: (m: Manager) => Promise<T>,
+): Promise<T> {
+  const manager = new Manager(config);
+  const stop = new AbortController();
+  const running = manager.run(stop.signal);
+  try {
+    return await fn(manager);
+  } finally {
+    stop.abort();
+    assert.equal(await running, "stopped");
+  }
+}
+
+/**
+ * A started queue observer for tests that call reconcile directly (a 5 s poll,
+ * 1-2 s failure backoff); nothing is enqueued: such tests reconcile in a loop.
+ */
+export async function withQueueObserver<T>(
+  client: KubeClient,
+  fn: (observer: QueueObserver) => Promise<T>,
+  { log = testLogger(), ...config }: Partial<QueueObserverConfig> & { log?: Logger } = {},
+): Promise<T> {
+  const observer = new QueueObserver(
+    {
+      concurrency: 4,
+      pollIntervalMs: 5_000,
+      failureBackoff: { initialMs: 1_000, maxMs: 2_000 },
+      ...config,
+    },
+    { client, clock: realClock, log, enqueue: () => {} },
+  );
+  observer.start();
+  try {
+    return await fn(observer);
+  } finally {
+    await observer.stop();
+  }
 }
 
 /** Workers with no replicas (no RQ processes needed) unless a test asks for them. */

@@ -22,7 +22,7 @@ import {
   operatorTest,
   reconcileDeps,
   reconcileUntil,
-  reconcileUntilSteady,
+  withQueueObserver,
 } from "./operator_support.ts";
 import { kubeconfigPath, kubectlOk, REPO_ROOT } from "../support/cluster.ts";
 
@@ -73,26 +73,33 @@ operatorTest("status CLI: shows the phase, workers and queue depths the operator
   assert.match(before.out, /^ {2}short +autoscaled /m);
 
   const key = keyOf(ns, "erp");
-  const deps = reconcileDeps(client);
-  const idle = await reconcileUntilSteady(key, deps, transport);
-  const bench = idle.status.benchId;
-  const target = await new KubeClusterView(client).benchTarget(ns, "erp");
-  const redis = await connectRedis({ url: target.redisUrl, password: target.redisPassword });
-  try {
-    // Frappe jobs as frappe.enqueue writes them; one "running" entry in RQ's StartedJobRegistry.
-    const now = new Date();
-    const job = (queue: string) =>
-      buildJob(15, bench, { site: "erp.example.com", method: TEST_JOB, kwargs: {}, queue }, now);
-    await enqueueJobs(redis, [job("short"), job("short"), job("short"), job("reports")]);
-    await redis.call("ZADD", startedKey(bench, "short"), String(Date.now() / 1000 + 300), "x");
-    // Until steady: an operator already running against this cluster may write its own read too.
-    await reconcileUntil(key, deps, transport, (fd) => {
-      const short = fd.status?.workers?.find((w: { type: string }) => w.type === "short");
-      return short?.queueDepth === 3 && short?.running === 1;
-    });
-  } finally {
-    await redis.close();
-  }
+  await withQueueObserver(client, async (queues) => {
+    const deps = { ...reconcileDeps(client), queues };
+    const idle = await reconcileUntil(
+      key,
+      deps,
+      transport,
+      (fd) => fd.status?.phase === "Ready" && fd.status.workers?.[0]?.queueDepth !== undefined,
+    );
+    const bench = idle.status.benchId;
+    const target = await new KubeClusterView(client).benchTarget(ns, "erp");
+    const redis = await connectRedis({ url: target.redisUrl, password: target.redisPassword });
+    try {
+      // Frappe jobs as frappe.enqueue writes them; one "running" entry in RQ's StartedJobRegistry.
+      const now = new Date();
+      const job = (queue: string) =>
+        buildJob(15, bench, { site: "erp.example.com", method: TEST_JOB, kwargs: {}, queue }, now);
+      await enqueueJobs(redis, [job("short"), job("short"), job("short"), job("reports")]);
+      await redis.call("ZADD", startedKey(bench, "short"), String(Date.now() / 1000 + 300), "x");
+      // Until steady: an operator already running against this cluster may write its own read too.
+      await reconcileUntil(key, deps, transport, (fd) => {
+        const short = fd.status?.workers?.find((w: { type: string }) => w.type === "short");
+        return short?.queueDepth === 3 && short?.running === 1;
+      });
+    } finally {
+      await redis.close();
+    }
+  });
 
   const table = await cli(["-n", ns]);
   assert.equal(table.code, 0, table.err);
