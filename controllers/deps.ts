@@ -7,6 +7,7 @@ import type { KubeClient, ObjectRef } from "../kube/client.ts";
 import type { Clock } from "../kube/clock.ts";
 import type { Logger } from "../kube/log.ts";
 import type { KubeObject } from "../kube/types.ts";
+import type { AcceptedChildren } from "./dry_run.ts";
 import type { EventRecorder } from "./events.ts";
 import type { KedaDetector } from "./keda.ts";
 import type { RecentQueueReads } from "./queue_depth.ts";
@@ -55,6 +56,8 @@ export interface ReconcileDeps {
   recentStatus?: RecentStatus;
   /** The last queue-depth read per bench (manager); unset: read Redis on every reconcile. */
   queueReads?: RecentQueueReads;
+  /** Content the API server accepted in a dry run (manager); unset: dry-run all it would write. */
+  accepted?: AcceptedChildren;
   /** Source of new passwords; the platform CSPRNG unless a test injects one. */
   randomPassword?: () => string;
 }

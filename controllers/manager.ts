@@ -13,6 +13,7 @@ import type { Logger } from "../kube/log.ts";
 import type { CountingTransport } from "../kube/transport.ts";
 import { runWorkers, WorkQueue } from "../kube/workqueue.ts";
 import type { ReconcileDeps, ReconcileOptions } from "./deps.ts";
+import { AcceptedChildren } from "./dry_run.ts";
 import { type EventRecorder, KubeEventRecorder } from "./events.ts";
 import { Informers } from "./informers.ts";
 import { CrdKedaDetector, type KedaDetector } from "./keda.ts";
@@ -96,6 +97,7 @@ export class Manager {
       options: config.reconcile,
       recentStatus: new RecentStatus(),
       queueReads: new RecentQueueReads(),
+      accepted: new AcceptedChildren(),
     };
   }
 
