@@ -11,6 +11,7 @@ import type { AcceptedChildren } from "./dry_run.ts";
 import type { EventRecorder } from "./events.ts";
 import type { KedaDetector } from "./keda.ts";
 import type { RecentQueueReads } from "./queue_depth.ts";
+import type { ReapplySchedule } from "./reapply.ts";
 import type { RecentStatus } from "./status.ts";
 
 /** The field manager of every write of desired state. */
@@ -37,6 +38,8 @@ export interface ReconcileOptions {
   kedaNamespace?: string;
   /** Re-check interval while waiting for a phase gate. */
   progressRequeueMs: number;
+  /** Apply every child again this often (drift, reapply.ts); unset or 0: never. */
+  reapplyIntervalMs?: number;
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
@@ -58,6 +61,8 @@ export interface ReconcileDeps {
   queueReads?: RecentQueueReads;
   /** Content the API server accepted in a dry run (manager); unset: dry-run all it would write. */
   accepted?: AcceptedChildren;
+  /** The last full apply per bench (manager); unset: never re-apply (reapply.ts). */
+  reapply?: ReapplySchedule;
   /** Source of new passwords; the platform CSPRNG unless a test injects one. */
   randomPassword?: () => string;
 }

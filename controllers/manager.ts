@@ -19,6 +19,7 @@ import { Informers } from "./informers.ts";
 import { CrdKedaDetector, type KedaDetector } from "./keda.ts";
 import { Gauge, type OperatorMetrics, operatorMetrics, Registry } from "./metrics.ts";
 import { RecentQueueReads } from "./queue_depth.ts";
+import { ReapplySchedule } from "./reapply.ts";
 import { reconcile } from "./reconcile.ts";
 import { RecentStatus } from "./status.ts";
 
@@ -98,6 +99,7 @@ export class Manager {
       recentStatus: new RecentStatus(),
       queueReads: new RecentQueueReads(),
       accepted: new AcceptedChildren(),
+      reapply: new ReapplySchedule(),
     };
   }
 

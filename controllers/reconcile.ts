@@ -3,7 +3,8 @@
  * cache (never the watch event), and runs a short list of named steps; each
  * failing step carries the reason and message of the Degraded condition.
  * A resync where nothing changed sends no write: children carry an applied
- * hash, status and events are written only on a change. Nothing is
+ * hash, status and events are written only on a change (and, when the drift
+ * re-apply is due, every child is applied again: reapply.ts). Nothing is
  * written before the API server has accepted, in a dry run, every child
  * about to be written (dry_run.ts). While jobs wait or run, the bench is
  * requeued so the queue depths in status stay fresh.
@@ -47,6 +48,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Proce
   if (!found || found.metadata.deletionTimestamp) {
     deps.queueReads?.forget(key);
     deps.accepted?.forget(key);
+    deps.reapply?.forget(key);
     return {};
   }
   const fd = await pinAutoscalingDefault(found, deps);
@@ -69,7 +71,9 @@ async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   const { ctx, phases } = await desiredState(fd, spec, deps);
   // Prune first: a ScaledObject (and KEDA's HPA) is gone before its worker gets static replicas.
   const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
-  const rollout = await rollOut(phases, fd.metadata.uid, deps);
+  const reapply = reapplyDue(fd, deps);
+  const rollout = await rollOut(phases, fd.metadata.uid, deps, reapply);
+  if (reapply) deps.reapply?.done(fd, deps.clock.now());
   const live = await liveChildren(phases, rollout, deps);
   const queues = await observeQueues(spec, ctx, live, deps);
   const observation = observe(spec, phases, rollout, ctx, { live, queues });
@@ -106,6 +110,14 @@ async function desiredState(
   const stored = await createCredentials(spec, credentials.secret, deps);
   const storedCtx = { ...ctx, existingCredentials: stored };
   return { ctx: storedCtx, phases: render(spec, storedCtx) };
+}
+
+/** Whether this reconcile applies every child again (drift, reapply.ts). */
+function reapplyDue(fd: KubeObject, deps: ReconcileDeps): boolean {
+  const due = deps.reapply?.due(fd, deps.clock.now(), deps.options.reapplyIntervalMs ?? 0);
+  const { name, namespace } = fd.metadata;
+  if (due) deps.log.info("re-applying every child", { frappeDeployment: name, namespace });
+  return due ?? false;
 }
 
 async function renderContext(credentials: KubeObject, deps: ReconcileDeps): Promise<RenderContext> {
