@@ -8,9 +8,11 @@
  * its next reconcile applies every child again whatever the hash. A
  * server-side apply of unchanged content is a no-op (no new resourceVersion,
  * so no watch event); of drifted content it takes back every field frappe-op
- * sets. Jobs are never re-applied (immutable, jobs.ts); autoscaled worker
- * Deployments go through the replicas handover (replicas.ts), which never
- * sends spec.replicas. Fields frappe-op does not set (a label or an env var
+ * sets. Jobs are never re-applied (immutable, jobs.ts), nor are
+ * PersistentVolumeClaims (immutable but for a size that only grows: a claim
+ * expanded by hand would fail every re-apply); autoscaled worker Deployments
+ * go through the replicas handover (replicas.ts), which never sends
+ * spec.replicas. Fields frappe-op does not set (a label or an env var
  * someone added) stay: server-side apply removes only what it owned.
  *
  * The clock of a FrappeDeployment starts when this process first sees it,
@@ -27,6 +29,11 @@ interface Entry {
   lastMs: number;
   /** The annotation's value then. */
   token?: string;
+}
+
+/** Whether a due re-apply sends `obj` again (see above). */
+export function reapplies(obj: KubeObject): boolean {
+  return obj.kind !== "Job" && obj.kind !== "PersistentVolumeClaim";
 }
 
 /** The manager's memory: per FrappeDeployment (namespace/name, for its uid), the last full apply. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { KubeObject } from "../kube/types.ts";
-import { ReapplySchedule } from "./reapply.ts";
+import { reapplies, ReapplySchedule } from "./reapply.ts";
 
 const fd = (uid = "u1", token?: string): KubeObject => ({
   apiVersion: "frappe-op.dev/v1alpha1",
@@ -37,4 +37,12 @@ Deno.test("re-apply: a new value of the annotation is due at once; a new uid sta
   assert.equal(s.due(fd("u2", "c"), 50, HOUR), false, "a re-created FrappeDeployment: first sight");
   s.forget("ns/erp");
   assert.equal(s.due(fd("u2", "d"), 60, HOUR), false, "forgotten: first sight again");
+});
+
+Deno.test("re-apply: never a Job (immutable) or a PersistentVolumeClaim (a size grown by hand)", () => {
+  const of = (kind: string) => ({ apiVersion: "v1", kind, metadata: { name: "x" } });
+  assert.equal(reapplies(of("Deployment")), true);
+  assert.equal(reapplies(of("ScaledObject")), true);
+  assert.equal(reapplies(of("Job")), false);
+  assert.equal(reapplies(of("PersistentVolumeClaim")), false);
 });

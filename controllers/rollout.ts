@@ -8,6 +8,7 @@ import type { KubeObject } from "../kube/types.ts";
 import type { RenderPhase } from "./render/mod.ts";
 import { type Applied, applyChild, type ApplyContext, replicaBoundsByTarget } from "./apply.ts";
 import { applyJob, type JobWaiting } from "./jobs.ts";
+import { reapplies } from "./reapply.ts";
 import type { ReconcileDeps } from "./deps.ts";
 import { readinessOf } from "./readiness.ts";
 import { StepError } from "./steps.ts";
@@ -31,7 +32,7 @@ export { childId };
 
 /**
  * Rolls out the phases of the FrappeDeployment whose uid is `ownerUid`;
- * `reapply` applies every child but the Jobs even when its hash is the same.
+ * `reapply` applies every child that `reapplies` even when its hash is the same.
  */
 export async function rollOut(
   phases: RenderPhase[],
@@ -44,7 +45,11 @@ export async function rollOut(
   for (const [i, phase] of phases.entries()) {
     let held: string | undefined;
     for (const obj of phase.objects) {
-      const ctx = { ownerUid, bounds: bounds.get(obj.metadata.name), reapply };
+      const ctx = {
+        ownerUid,
+        bounds: bounds.get(obj.metadata.name),
+        reapply: reapply && reapplies(obj),
+      };
       const applied = await applyOne(obj, deps, ctx);
       if (applied.action === "waiting") {
         held ??= applied.message;

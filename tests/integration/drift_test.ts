@@ -4,7 +4,7 @@
  * stay while no re-apply is due, and a resync writes nothing; once it is due
  * (the interval, or a new `frappe-op.dev/reapply` value), one reconcile
  * takes them back, leaves KEDA's replica count and every untouched child
- * (same resourceVersion) alone, and never re-applies a Job.
+ * (same resourceVersion) alone, and never re-applies a Job or a PVC.
  */
 import assert from "node:assert/strict";
 import { reconcile } from "../../controllers/reconcile.ts";
@@ -127,12 +127,12 @@ operatorTest(
         ["Deployment/erp-gunicorn", "ScaledObject/erp-worker-short"],
         "re-applying unchanged content is a no-op: no other resourceVersion moved",
       );
-      // Every rendered child but the Jobs (the StatefulSets' claims are not rendered).
+      // Every child but the Jobs and the claims (the sites PVC; the StatefulSets' are not rendered).
       const expected = (await childrenOf(client, ns, "erp"))
-        .filter((c) => c.kind !== "Job" && !c.metadata.name.startsWith("data-"))
+        .filter((c) => c.kind !== "Job" && c.kind !== "PersistentVolumeClaim")
         .map((c) => pathOf(c));
       assert.ok(expected.length > 20);
-      assert.deepEqual([...new Set(applied)].sort(), expected.sort(), "every child but the Jobs");
+      assert.deepEqual([...new Set(applied)].sort(), expected.sort(), "every child but Jobs, PVCs");
       const { items } = await client.list("v1", "Event", { namespace: ns });
       assert.ok(
         items.some((e) =>
