@@ -31,6 +31,11 @@ export const ConditionReason = {
   CredentialsLost: "CredentialsLost",
   RenderFailed: "RenderFailed",
   ApplyFailed: "ApplyFailed",
+  /**
+   * A child as rendered was refused by the API server in a dry run (typically
+   * a field passed through to pods, such as affinity): nothing was written.
+   */
+  RejectedByApiServer: "RejectedByApiServer",
   WaitingForDataStores: "WaitingForDataStores",
   WaitingForJobs: "WaitingForJobs",
   JobFailed: "JobFailed",
@@ -57,6 +62,7 @@ export const EventReason = {
   CredentialsLost: "CredentialsLost",
   Applied: "Applied",
   ApplyFailed: "ApplyFailed",
+  RejectedByApiServer: "RejectedByApiServer",
   Pruned: "Pruned",
   PruneFailed: "PruneFailed",
   JobFailed: "JobFailed",

@@ -41,6 +41,13 @@ export const DEFAULT_IMAGE = "frappe/erpnext:v15.105.0";
  */
 export const RETRY_ANNOTATION = "frappe-op.dev/retry";
 
+/**
+ * Annotation on a FrappeDeployment: a new value makes its next reconcile
+ * apply every child again (controllers/reapply.ts), as `--reapply-interval`
+ * does on its schedule: hand edits of fields frappe-op sets are undone.
+ */
+export const REAPPLY_ANNOTATION = "frappe-op.dev/reapply";
+
 /** bench_id: no ':' (RQ splits keys on it), no spaces, at most 100 characters. */
 export const BENCH_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 

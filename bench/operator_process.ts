@@ -6,6 +6,9 @@
  */
 import { REPO_ROOT } from "../tests/support/cluster.ts";
 
+/** The verbs `frappe_op_api_requests_total` counts under, as the operator's CountingTransport names them. */
+export { DRY_RUN_VERBS, WRITE_VERBS } from "../kube/transport.ts";
+
 export interface Sample {
   /** Seconds since the operator was spawned. */
   t: number;
@@ -24,10 +27,9 @@ export interface Counters {
   reconcileSeconds: number;
 }
 
-export const WRITE_VERBS = ["create", "update", "patch", "apply", "delete"];
 export const READ_VERBS = ["get", "list"];
 
-export const sum = (c: Counters | undefined, verbs: string[]) =>
+export const sum = (c: Counters | undefined, verbs: readonly string[]) =>
   verbs.reduce((s, v) => s + (c?.requests[v] ?? 0), 0);
 
 /** Parses the counters bench/operator_scale.ts reports from Prometheus text. */

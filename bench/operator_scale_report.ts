@@ -1,5 +1,5 @@
 /** The numbers of bench/operator_scale.ts and the table it prints. */
-import { type Counters, sum } from "./operator_process.ts";
+import { type Counters, DRY_RUN_VERBS, sum } from "./operator_process.ts";
 
 export interface Result {
   date: string;
@@ -59,7 +59,7 @@ function counts(m: Record<string, number>): string {
 const byVerb = (c: Counters) => counts(c.requests);
 
 /** Rows: [what, cold start (spawn -> quiet), steady (after quiet, N resyncs)]. */
-export function rows(r: Result, reads: string[], writes: string[]): string[][] {
+export function rows(r: Result, reads: readonly string[], writes: readonly string[]): string[][] {
   const cold = r.atQuiet;
   const steady = delta(r.atQuiet, r.atEnd);
   const ms = (c: Counters) => per(c.reconcileSeconds * 1000, c.reconciles);
@@ -77,6 +77,7 @@ export function rows(r: Result, reads: string[], writes: string[]): string[][] {
     ["API requests by verb", byVerb(cold), byVerb(steady)],
     ["reads (get+list)", `${sum(cold, reads)}`, `${sum(steady, reads)}`],
     ["writes", `${sum(cold, writes)}`, `${sum(steady, writes)}`],
+    ["dry runs (not writes)", `${sum(cold, DRY_RUN_VERBS)}`, `${sum(steady, DRY_RUN_VERBS)}`],
     ["watches opened", `${cold.requests.watch ?? 0}`, `${steady.requests.watch ?? 0}`],
     [
       "reads per reconcile",
@@ -98,7 +99,11 @@ export function rows(r: Result, reads: string[], writes: string[]): string[][] {
   ];
 }
 
-export function printTable(r: Result | undefined, reads: string[], writes: string[]): void {
+export function printTable(
+  r: Result | undefined,
+  reads: readonly string[],
+  writes: readonly string[],
+): void {
   if (!r) return;
   console.log(
     `\nfrappe-op at ${r.fds} FrappeDeployments (${r.namespaces} namespace(s), ` +

@@ -110,6 +110,7 @@ function buildManager(
       operatorNamespace: config.operatorNamespace,
       kedaNamespace: config.kedaNamespace,
       progressRequeueMs: config.progressRequeueMs,
+      reapplyIntervalMs: config.reapplyIntervalMs,
     },
     queues: {
       concurrency: config.queueReadConcurrency,

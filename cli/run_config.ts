@@ -10,6 +10,8 @@ export interface RunConfig {
   resyncMs: number;
   kedaRecheckMs: number;
   progressRequeueMs: number;
+  /** 0: never. */
+  reapplyIntervalMs: number;
   leaderElect: boolean;
   leaderElectionNamespace?: string;
   leaderElectionId: string;
@@ -44,6 +46,8 @@ export const RUN_USAGE = `frappe-op run [flags]: run the operator
   --resync DURATION            re-reconcile everything this often (default 5m, >= 1s)
   --keda-recheck DURATION      look for KEDA's CRDs this often (default 1m, >= 1s)
   --progress-requeue DURATION  re-check a waiting rollout this often (default 10s, >= 100ms)
+  --reapply-interval DURATION  apply every child of a FrappeDeployment again this often, undoing
+                               hand edits of what frappe-op sets (default 1h, >= 1m; 0: never)
   --leader-elect               elect a leader through a Lease (run this with 2+ replicas)
   --leader-election-namespace  namespace of the Lease (default: $POD_NAMESPACE or the
                                kubeconfig/service account namespace)
@@ -68,6 +72,7 @@ const RUN_FLAGS = {
     "resync",
     "keda-recheck",
     "progress-requeue",
+    "reapply-interval",
     "leader-election-namespace",
     "leader-election-id",
     "bind-address",
@@ -108,6 +113,7 @@ export function parseRunConfig(args: string[], env: RunEnv, random: () => string
     resyncMs: duration("resync", "5m"),
     kedaRecheckMs: duration("keda-recheck", "1m"),
     progressRequeueMs: duration("progress-requeue", "10s", 100),
+    reapplyIntervalMs: reapplyInterval(v("reapply-interval") ?? "1h"),
     leaderElect: f.booleans.get("leader-elect") ?? false,
     leaderElectionNamespace: v("leader-election-namespace") ?? env.POD_NAMESPACE,
     leaderElectionId: v("leader-election-id") ?? "frappe-op",
@@ -128,3 +134,14 @@ export function parseRunConfig(args: string[], env: RunEnv, random: () => string
     queuePollIntervalMs: duration("queue-poll-interval", "30s", 5000),
   };
 }
+
+/** 0 turns the drift re-apply off; otherwise at least a minute (each one applies every child). */
+function reapplyInterval(text: string): number {
+  const ms = parseDuration("reapply-interval", text);
+  if (ms !== 0 && ms < REAPPLY_MIN_MS) {
+    throw new FlagError(`--reapply-interval must be 0 (never) or at least 1m, got "${text}"`);
+  }
+  return ms;
+}
+
+const REAPPLY_MIN_MS = 60_000;

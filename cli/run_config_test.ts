@@ -10,6 +10,7 @@ Deno.test("run flags: defaults, explicit values and the pod's identity", () => {
   assert.equal(d.leaderElect, false);
   assert.equal(d.healthPort, 8081);
   assert.equal(d.metricsPort, 8080);
+  assert.equal(d.reapplyIntervalMs, 3_600_000);
   const c = parseRunConfig(
     [
       "--namespaces=a, b",
@@ -35,7 +36,7 @@ Deno.test("run flags: defaults, explicit values and the pod's identity", () => {
   assert.throws(() => parseRunConfig(["extra"], {}, () => ""), /unexpected argument/);
 });
 
-Deno.test("run flags: a loop period of 0 and a port above 65535 are refused", () => {
+Deno.test("run flags: a loop period of 0, a port above 65535, a re-apply under 1m are refused", () => {
   const bad = (args: string[], pattern: RegExp) =>
     assert.throws(() => parseRunConfig(args, {}, () => ""), pattern, args.join(" "));
   bad(["--keda-recheck", "0"], /--keda-recheck must be at least 1000 ms, got "0"/);
@@ -43,6 +44,13 @@ Deno.test("run flags: a loop period of 0 and a port above 65535 are refused", ()
   bad(["--progress-requeue", "10ms"], /--progress-requeue must be at least 100 ms/);
   bad(["--health-port", "99999"], /--health-port must be an integer from 0 to 65535/);
   bad(["--metrics-port", "-1"], /--metrics-port/);
+  bad(["--reapply-interval", "30s"], /--reapply-interval must be 0 \(never\) or at least 1m/);
+  bad(["--reapply-interval", "soon"], /--reapply-interval: "soon" is not a duration/);
+  assert.equal(parseRunConfig(["--reapply-interval", "0"], {}, () => "").reapplyIntervalMs, 0);
+  assert.equal(
+    parseRunConfig(["--reapply-interval", "1m"], {}, () => "").reapplyIntervalMs,
+    60_000,
+  );
   const ok = parseRunConfig(["--keda-recheck", "1s", "--progress-requeue", "500ms"], {}, () => "");
   assert.equal(ok.kedaRecheckMs, 1000);
   assert.equal(ok.progressRequeueMs, 500);

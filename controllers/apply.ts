@@ -1,8 +1,9 @@
 /**
  * Applies one desired child with server-side apply (field manager
  * `frappe-op`, force), unless the live object already carries the same
- * applied hash: then nothing is sent. Autoscaled worker Deployments go
- * through the replicas handover (replicas.ts).
+ * applied hash: then nothing is sent, except when the drift re-apply is due
+ * (reapply.ts). Autoscaled worker Deployments go through the replicas
+ * handover (replicas.ts).
  */
 import { refOf } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
@@ -11,7 +12,12 @@ import { FIELD_MANAGER, type ReconcileDeps } from "./deps.ts";
 import { appliedHashOf, withAppliedHash } from "./hash.ts";
 import { StepError } from "./steps.ts";
 import { ConditionReason } from "../apis/conditions.ts";
-import { type Applied, applyAutoscaledDeployment, type ReplicaBounds } from "./replicas.ts";
+import {
+  actionOf,
+  type Applied,
+  applyAutoscaledDeployment,
+  type ReplicaBounds,
+} from "./replicas.ts";
 
 export type { Applied, ApplyAction } from "./replicas.ts";
 
@@ -20,6 +26,8 @@ export interface ApplyContext {
   ownerUid?: string;
   /** Given for autoscaled worker Deployments. */
   bounds?: ReplicaBounds;
+  /** Apply even when the applied hash is the same: takes back hand edits (reapply.ts). */
+  reapply?: boolean;
 }
 
 /** Applies `desired` (anything but a Job: see jobs.ts). */
@@ -32,11 +40,12 @@ export async function applyChild(
   const live = await deps.reader.get(refOf(desired));
   assertNotForeign(live, ctx.ownerUid);
   if (isAutoscaledDeployment(desired)) {
-    return await applyAutoscaledDeployment(hashed, live, ctx.bounds ?? boundsFrom(desired), deps);
+    const bounds = ctx.bounds ?? boundsFrom(desired);
+    return await applyAutoscaledDeployment(hashed, live, bounds, deps, ctx.reapply);
   }
-  if (live && upToDate(hashed, live)) return { action: "unchanged", live };
+  if (live && !ctx.reapply && upToDate(hashed, live)) return { action: "unchanged", live };
   const applied = await deps.client.apply(hashed, { fieldManager: FIELD_MANAGER, force: true });
-  return { action: live ? "configured" : "created", live: applied };
+  return { action: actionOf(live, applied), live: applied };
 }
 
 /**

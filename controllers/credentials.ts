@@ -1,11 +1,11 @@
 /**
  * The generated credentials Secret is created exactly once with random
  * passwords and never overwritten: it is created with POST (which fails with
- * AlreadyExists instead of replacing), and every later render reproduces it
- * from the live values. An existing Secret without an owner (kept by
- * `deletionPolicy: Retain`) is adopted: a FrappeDeployment created again
- * with the same name gets the passwords its retained data needs. Values are
- * never logged.
+ * AlreadyExists instead of replacing), only after the dry-run gate passed
+ * (dry_run.ts), and every later render reproduces it from the live values.
+ * An existing Secret without an owner (kept by `deletionPolicy: Retain`) is
+ * adopted: a FrappeDeployment created again with the same name gets the
+ * passwords its retained data needs. Values are never logged.
  *
  * Passwords are minted only for a bench without data: when the Secret (or a
  * key of it) is gone while the bench's volumes exist (the MariaDB data opens
@@ -26,29 +26,62 @@ import { assertNotForeign } from "./apply.ts";
 import { StepError } from "./steps.ts";
 import { ConditionReason } from "../apis/conditions.ts";
 
-/** The live credentials Secret, created first if it does not exist. */
-export async function ensureCredentials(
+/** The credentials Secret render starts from. */
+export interface Credentials {
+  secret: KubeObject;
+  /** New passwords for a bench without a Secret, not stored yet (`createCredentials`). */
+  minted: boolean;
+}
+
+/**
+ * The live credentials Secret, or new passwords when there is none. Nothing is
+ * written here: reconcile stores minted ones only once the dry run of every
+ * child has passed, so a rejected spec leaves no Secret behind.
+ */
+export async function readCredentials(
   fd: FrappeDeployment,
   deps: ReconcileDeps,
-): Promise<KubeObject> {
-  const ref: ObjectRef = {
-    apiVersion: "v1",
-    kind: "Secret",
-    namespace: fd.metadata.namespace,
-    name: childNames(fd).credentials,
-  };
+): Promise<Credentials> {
+  const ref = credentialsRef(fd);
   try {
     // A cache miss is confirmed with the server: a stale cache must not mint new passwords.
     const live = await deps.reader.get(ref) ?? await deps.client.get(ref);
     if (live) assertNotForeign(live, fd.metadata.uid);
     await assertNoDataWithoutPasswords(fd, live, deps);
-    if (live) return live;
+    if (live) return { secret: live, minted: false };
     const random = deps.randomPassword ?? cryptoRandomPassword;
-    deps.log.info("creating credentials Secret", { secret: ref.name, namespace: ref.namespace });
-    return await createOrGet(bareSecret(credentialsSecret(fd, undefined, random)), ref, deps);
+    return { secret: credentialsSecret(fd, undefined, random), minted: true };
   } catch (err) {
     throw StepError.from(ConditionReason.ApplyFailed, `credentials Secret ${ref.name}`, err);
   }
+}
+
+/**
+ * Stores minted credentials with POST, which never replaces: returns the live
+ * Secret, the one created here or, after AlreadyExists, one a concurrent
+ * writer created first (whose values then win).
+ */
+export async function createCredentials(
+  fd: FrappeDeployment,
+  minted: KubeObject,
+  deps: ReconcileDeps,
+): Promise<KubeObject> {
+  const ref = credentialsRef(fd);
+  try {
+    deps.log.info("creating credentials Secret", { secret: ref.name, namespace: ref.namespace });
+    return await createOrGet(bareSecret(minted), ref, deps);
+  } catch (err) {
+    throw StepError.from(ConditionReason.ApplyFailed, `credentials Secret ${ref.name}`, err);
+  }
+}
+
+function credentialsRef(fd: FrappeDeployment): ObjectRef {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    namespace: fd.metadata.namespace,
+    name: childNames(fd).credentials,
+  };
 }
 
 /** Keys render would have to mint: absent or empty in the live Secret. */

@@ -7,9 +7,11 @@ import type { KubeClient, ObjectRef } from "../kube/client.ts";
 import type { Clock } from "../kube/clock.ts";
 import type { Logger } from "../kube/log.ts";
 import type { KubeObject } from "../kube/types.ts";
+import type { AcceptedChildren } from "./dry_run.ts";
 import type { EventRecorder } from "./events.ts";
 import type { KedaDetector } from "./keda.ts";
 import type { QueueObserver } from "./queue_observer.ts";
+import type { ReapplySchedule } from "./reapply.ts";
 import type { RecentStatus } from "./status.ts";
 
 /** The field manager of every write of desired state. */
@@ -36,6 +38,8 @@ export interface ReconcileOptions {
   kedaNamespace?: string;
   /** Re-check interval while waiting for a phase gate. */
   progressRequeueMs: number;
+  /** Apply every child again this often (drift, reapply.ts); unset or 0: never. */
+  reapplyIntervalMs?: number;
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
@@ -55,6 +59,10 @@ export interface ReconcileDeps {
   recentStatus?: RecentStatus;
   /** Reads the benches' queue Redis (manager); unset: status keeps the queue depths it has. */
   queues?: QueueObserver;
+  /** Content the API server accepted in a dry run (manager); unset: dry-run all it would write. */
+  accepted?: AcceptedChildren;
+  /** The last full apply per bench (manager); unset: never re-apply (reapply.ts). */
+  reapply?: ReapplySchedule;
   /** Source of new passwords; the platform CSPRNG unless a test injects one. */
   randomPassword?: () => string;
 }

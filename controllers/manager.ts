@@ -14,6 +14,7 @@ import type { Logger } from "../kube/log.ts";
 import type { CountingTransport } from "../kube/transport.ts";
 import { runWorkers, WorkQueue } from "../kube/workqueue.ts";
 import type { ReconcileDeps, ReconcileOptions } from "./deps.ts";
+import { AcceptedChildren } from "./dry_run.ts";
 import { type EventRecorder, KubeEventRecorder } from "./events.ts";
 import { Informers } from "./informers.ts";
 import { CrdKedaDetector, type KedaDetector } from "./keda.ts";
@@ -23,6 +24,7 @@ import {
   QueueObserver,
   type QueueObserverConfig,
 } from "./queue_observer.ts";
+import { ReapplySchedule } from "./reapply.ts";
 import { reconcile } from "./reconcile.ts";
 import { RecentStatus } from "./status.ts";
 
@@ -111,6 +113,8 @@ export class Manager {
       options: config.reconcile,
       recentStatus: new RecentStatus(),
       queues: this.queueObserver,
+      accepted: new AcceptedChildren(),
+      reapply: new ReapplySchedule(),
     };
   }
 

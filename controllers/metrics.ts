@@ -129,7 +129,8 @@ export function operatorMetrics(registry: Registry) {
     apiRequests: registry.add(
       new Counter(
         "frappe_op_api_requests_total",
-        "Kubernetes API requests by verb and outcome (ok, the API's reason, or network).",
+        "Kubernetes API requests by verb (dry runs: apply-dry-run, create-dry-run) and outcome " +
+          "(ok, the API's reason, or network).",
       ),
     ),
   };

@@ -3,9 +3,12 @@
  * cache (never the watch event), and runs a short list of named steps; each
  * failing step carries the reason and message of the Degraded condition.
  * A resync where nothing changed sends no write: children carry an applied
- * hash, status and events are written only on a change. Queue depths come
- * from the queue observer's memory (it enqueues the key when they change);
- * a reconcile never waits on a tenant's Redis.
+ * hash, status and events are written only on a change (and, when the drift
+ * re-apply is due, every child is applied again: reapply.ts). Nothing is
+ * written before the API server has accepted, in a dry run, every child
+ * about to be written (dry_run.ts). Queue depths come from the queue
+ * observer's memory (it enqueues the key when they change); a reconcile
+ * never waits on a tenant's Redis.
  */
 import { ConditionReason as R, ConditionType as T, EventReason } from "../apis/conditions.ts";
 import type { FrappeDeployment } from "../apis/frappedeployment.ts";
@@ -14,8 +17,9 @@ import { isoTime } from "../kube/clock.ts";
 import { splitKey } from "../kube/resources.ts";
 import type { KubeObject } from "../kube/types.ts";
 import type { ProcessResult } from "../kube/workqueue.ts";
-import { ensureCredentials } from "./credentials.ts";
+import { createCredentials, readCredentials } from "./credentials.ts";
 import type { ReconcileDeps } from "./deps.ts";
+import { dryRunGate } from "./dry_run.ts";
 import { liveChildren } from "./live.ts";
 import { observe } from "./observe.ts";
 import { observeQueues } from "./queue_depth.ts";
@@ -44,6 +48,8 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Proce
   // Gone or going: children are garbage-collected through their ownerReferences.
   if (!found || found.metadata.deletionTimestamp) {
     deps.queues?.forget(key);
+    deps.accepted?.forget(key);
+    deps.reapply?.forget(key);
     return {};
   }
   const fd = await pinAutoscalingDefault(found, deps);
@@ -63,12 +69,12 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Proce
 async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   const spec = validSpec(fd, deps);
   await checkReferencedSecrets(fd, spec, deps);
-  const ctx = await renderContext(spec, deps);
-  const phases = render(spec, ctx);
-  await checkNames(phases, fd.metadata.uid, deps);
+  const { ctx, phases } = await desiredState(fd, spec, deps);
   // Prune first: a ScaledObject (and KEDA's HPA) is gone before its worker gets static replicas.
   const pruned = await prune(fd, desiredIds(phases), ctx.kedaAvailable, deps);
-  const rollout = await rollOut(phases, fd.metadata.uid, deps);
+  const reapply = reapplyDue(fd, deps);
+  const rollout = await rollOut(phases, fd.metadata.uid, deps, reapply);
+  if (reapply) deps.reapply?.done(fd, deps.clock.now());
   const live = await liveChildren(phases, rollout, deps);
   const current = deps.recentStatus?.recall(fd) ?? fd.status;
   const queues = observeQueues(spec, ctx, live, current, deps);
@@ -82,7 +88,40 @@ async function converge(fd: KubeObject, deps: ReconcileDeps): Promise<Outcome> {
   };
 }
 
-async function renderContext(spec: FrappeDeployment, deps: ReconcileDeps): Promise<RenderContext> {
+/**
+ * The rendered phases, their names checked and every write they would make
+ * dry-run: nothing is written before this passes, not even new credentials.
+ */
+async function desiredState(
+  fd: KubeObject,
+  spec: FrappeDeployment,
+  deps: ReconcileDeps,
+): Promise<{ ctx: RenderContext; phases: RenderPhase[] }> {
+  const credentials = await readCredentials(spec, deps);
+  const ctx = await renderContext(credentials.secret, deps);
+  const phases = render(spec, ctx);
+  await checkNames(phases, fd.metadata.uid, deps);
+  try {
+    await dryRunGate(fd, phases, deps);
+  } catch (err) {
+    throw StepError.from(R.ApplyFailed, "dry run", err);
+  }
+  if (!credentials.minted) return { ctx, phases };
+  // Render again from what the server holds: a concurrent creator's passwords win.
+  const stored = await createCredentials(spec, credentials.secret, deps);
+  const storedCtx = { ...ctx, existingCredentials: stored };
+  return { ctx: storedCtx, phases: render(spec, storedCtx) };
+}
+
+/** Whether this reconcile applies every child again (drift, reapply.ts). */
+function reapplyDue(fd: KubeObject, deps: ReconcileDeps): boolean {
+  const due = deps.reapply?.due(fd, deps.clock.now(), deps.options.reapplyIntervalMs ?? 0);
+  const { name, namespace } = fd.metadata;
+  if (due) deps.log.info("re-applying every child", { frappeDeployment: name, namespace });
+  return due ?? false;
+}
+
+async function renderContext(credentials: KubeObject, deps: ReconcileDeps): Promise<RenderContext> {
   let kedaAvailable: boolean;
   try {
     kedaAvailable = await deps.keda.available();
@@ -93,7 +132,7 @@ async function renderContext(spec: FrappeDeployment, deps: ReconcileDeps): Promi
     kedaAvailable,
     operatorNamespace: deps.options.operatorNamespace,
     kedaNamespace: deps.options.kedaNamespace,
-    existingCredentials: await ensureCredentials(spec, deps),
+    existingCredentials: credentials,
     randomPassword: deps.randomPassword,
   };
 }

@@ -54,12 +54,16 @@ export interface Applied {
   live: KubeObject;
 }
 
-/** Applies an autoscaled worker Deployment (desired has no spec.replicas) without owning replicas. */
+/**
+ * Applies an autoscaled worker Deployment (desired has no spec.replicas)
+ * without owning replicas; `reapply` applies it even with the same hash.
+ */
 export async function applyAutoscaledDeployment(
   desired: KubeObject,
   live: KubeObject | undefined,
   bounds: ReplicaBounds,
   deps: ReconcileDeps,
+  reapply = false,
 ): Promise<Applied> {
   const apply = (obj: KubeObject, fieldManager: string) =>
     deps.client.apply(obj, { fieldManager, force: true });
@@ -83,8 +87,18 @@ export async function applyAutoscaledDeployment(
     current = await apply(desired, FIELD_MANAGER);
     return { action: action === "created" ? "created" : "configured", live: current };
   }
-  if (appliedHashOf(current) === appliedHashOf(desired)) return { action, live: current };
-  return { action: "configured", live: await apply(desired, FIELD_MANAGER) };
+  if (!reapply && appliedHashOf(current) === appliedHashOf(desired)) {
+    return { action, live: current };
+  }
+  const applied = await apply(desired, FIELD_MANAGER);
+  return { action: actionOf(current, applied), live: applied };
+}
+
+/** What an apply did; one of unchanged content (a re-apply) keeps the resourceVersion. */
+export function actionOf(live: KubeObject | undefined, applied: KubeObject): ApplyAction {
+  if (!live) return "created";
+  const same = applied.metadata.resourceVersion === live.metadata.resourceVersion;
+  return same ? "unchanged" : "configured";
 }
 
 function replicasOnly(desired: KubeObject, replicas: number): KubeObject {

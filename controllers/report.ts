@@ -23,6 +23,7 @@ const DEGRADED_EVENT: Record<string, string> = {
   [R.CredentialsLost]: E.CredentialsLost,
   [R.JobFailed]: E.JobFailed,
   [R.ApplyFailed]: E.ApplyFailed,
+  [R.RejectedByApiServer]: E.RejectedByApiServer,
 };
 
 export async function recordTransitions(

@@ -8,6 +8,7 @@ import type { KubeObject } from "../kube/types.ts";
 import type { RenderPhase } from "./render/mod.ts";
 import { type Applied, applyChild, type ApplyContext, replicaBoundsByTarget } from "./apply.ts";
 import { applyJob, type JobWaiting } from "./jobs.ts";
+import { reapplies } from "./reapply.ts";
 import type { ReconcileDeps } from "./deps.ts";
 import { readinessOf } from "./readiness.ts";
 import { StepError } from "./steps.ts";
@@ -29,18 +30,26 @@ import { childId } from "./children.ts";
 /** Re-exported for the status code, which names children the same way. */
 export { childId };
 
-/** Rolls out the phases of the FrappeDeployment whose uid is `ownerUid`. */
+/**
+ * Rolls out the phases of the FrappeDeployment whose uid is `ownerUid`;
+ * `reapply` applies every child that `reapplies` even when its hash is the same.
+ */
 export async function rollOut(
   phases: RenderPhase[],
   ownerUid: string | undefined,
   deps: ReconcileDeps,
+  reapply = false,
 ): Promise<RolloutResult> {
   const result: RolloutResult = { created: [], configured: [], live: new Map() };
   const bounds = replicaBoundsByTarget(phases.flatMap((p) => p.objects));
   for (const [i, phase] of phases.entries()) {
     let held: string | undefined;
     for (const obj of phase.objects) {
-      const ctx = { ownerUid, bounds: bounds.get(obj.metadata.name) };
+      const ctx = {
+        ownerUid,
+        bounds: bounds.get(obj.metadata.name),
+        reapply: reapply && reapplies(obj),
+      };
       const applied = await applyOne(obj, deps, ctx);
       if (applied.action === "waiting") {
         held ??= applied.message;

@@ -2,7 +2,7 @@
  * Typed calls over a Transport: get, list, server-side apply (also of
  * /status), create, replace, delete, watch. Server-side apply is just a PATCH
  * with `application/apply-patch+yaml` (JSON is valid YAML), a field manager
- * and `force`.
+ * and `force`; apply and create can also be dry runs.
  */
 import { isNotFound } from "./errors.ts";
 import { resourceFor, resourcePath } from "./resources.ts";
@@ -37,6 +37,16 @@ export interface WatchOptions extends ListOptions {
 export interface ApplyOptions {
   fieldManager: string;
   force?: boolean;
+  /** `dryRun=All`: validated and admitted as a real write would be, persisted nowhere. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface CreateOptions {
+  fieldManager: string;
+  dryRun?: boolean;
+  /** Unknown or duplicate fields: Strict refuses them (apply always does), Warn drops them. */
+  fieldValidation?: "Strict" | "Warn" | "Ignore";
   signal?: AbortSignal;
 }
 
@@ -106,11 +116,15 @@ export class KubeClient {
 
   async create<T extends KubeObject = KubeObject>(
     obj: KubeObject,
-    opts: { fieldManager: string; signal?: AbortSignal },
+    opts: CreateOptions,
   ): Promise<T> {
     const ref = refOf(obj);
     const path = resourcePath(resourceFor(ref.apiVersion, ref.kind), { namespace: ref.namespace });
-    const query = { fieldManager: opts.fieldManager };
+    const query = {
+      fieldManager: opts.fieldManager,
+      fieldValidation: opts.fieldValidation,
+      dryRun: dryRunOf(opts),
+    };
     return await this.transport.request({
       method: "POST",
       path,
@@ -187,12 +201,21 @@ export class KubeClient {
     return await this.transport.request({
       method: "PATCH",
       path: pathOf(ref, subresource),
-      query: { fieldManager: opts.fieldManager, force: opts.force ?? false },
+      query: {
+        fieldManager: opts.fieldManager,
+        force: opts.force ?? false,
+        dryRun: dryRunOf(opts),
+      },
       body: obj,
       contentType: APPLY_PATCH,
       signal: opts.signal,
     }) as T;
   }
+}
+
+/** The query value of a dry run; left out of the query otherwise. */
+function dryRunOf(opts: { dryRun?: boolean }): "All" | undefined {
+  return opts.dryRun ? "All" : undefined;
 }
 
 function pathOf(ref: ObjectRef, subresource?: string): string {

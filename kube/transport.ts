@@ -30,23 +30,40 @@ export interface Transport {
 export const APPLY_PATCH = "application/apply-patch+yaml";
 export const MERGE_PATCH = "application/merge-patch+json";
 
-/** What a request is, in the words Kubernetes uses for verbs. */
-export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "apply" | "delete";
+/**
+ * What a request is, in the words Kubernetes uses for verbs. A dry run
+ * (`dryRun=All`: the server validates and admits, persists nothing) has a
+ * verb of its own, so it is never counted as a write.
+ */
+export type Verb =
+  | "get"
+  | "list"
+  | "watch"
+  | "create"
+  | "update"
+  | "patch"
+  | "apply"
+  | "delete"
+  | "apply-dry-run"
+  | "create-dry-run";
 
 export const WRITE_VERBS: readonly Verb[] = ["create", "update", "patch", "apply", "delete"];
+export const DRY_RUN_VERBS: readonly Verb[] = ["apply-dry-run", "create-dry-run"];
 
 /** Classifies a request; a GET on a collection (no name segment) is a list. */
 export function verbOf(req: KubeRequest, streaming = false): Verb {
+  const dryRun = req.query?.dryRun !== undefined;
   switch (req.method) {
     case "GET":
       if (streaming || req.query?.watch === true || req.query?.watch === "true") return "watch";
       return isCollectionPath(req.path) ? "list" : "get";
     case "POST":
-      return "create";
+      return dryRun ? "create-dry-run" : "create";
     case "PUT":
       return "update";
     case "PATCH":
-      return req.contentType === APPLY_PATCH ? "apply" : "patch";
+      if (req.contentType !== APPLY_PATCH) return "patch";
+      return dryRun ? "apply-dry-run" : "apply";
     case "DELETE":
       return "delete";
   }

@@ -19,6 +19,9 @@ Deno.test("verbs are classified the way Kubernetes names them", () => {
   assert.equal(v({ path: "/api/v1/namespaces/a/pods", query: { watch: true } }), "watch");
   assert.equal(v({ method: "PATCH", contentType: APPLY_PATCH }), "apply");
   assert.equal(v({ method: "PATCH" }), "patch");
+  const dryRun = { dryRun: "All" };
+  assert.equal(v({ method: "PATCH", contentType: APPLY_PATCH, query: dryRun }), "apply-dry-run");
+  assert.equal(v({ method: "POST", query: dryRun }), "create-dry-run");
   assert.equal(v({ method: "POST" }), "create");
   assert.equal(v({ method: "DELETE" }), "delete");
 });
@@ -34,8 +37,9 @@ Deno.test("CountingTransport counts reads and writes, failed or not", async () =
   await t.request({ method: "PATCH", path: "/x", contentType: APPLY_PATCH });
   await t.request({ method: "DELETE", path: "/x" }).catch(() => {});
   await t.stream({ method: "GET", path: "/api/v1/pods" });
-  assert.deepEqual(t.counts(), { list: 1, apply: 1, delete: 1, watch: 1 });
-  assert.equal(t.writes(), 2);
+  await t.request({ method: "POST", path: "/x", query: { dryRun: "All" } });
+  assert.deepEqual(t.counts(), { list: 1, apply: 1, delete: 1, watch: 1, "create-dry-run": 1 });
+  assert.equal(t.writes(), 2, "a dry run is not a write");
 });
 
 Deno.test("API errors carry status, reason and the server's message", () => {

@@ -44,6 +44,11 @@ operatorTest(
       await sleep(3_500); // three resyncs
       assert.equal(t.transport.writes(), writes, "resyncs at steady state send no writes");
       assert.match(m.registry.render(), /frappe_op_reconcile_total\{result="success"\} \d+/);
+      assert.match(
+        m.registry.render(),
+        /frappe_op_api_requests_total\{verb="apply-dry-run",outcome="ok"\} [1-9]/,
+        "dry runs are counted under their own verb",
+      );
       return (await childrenOf(t.client, ns, "erp")).map((c) => `${idOf(c)}@${c.metadata.uid}`)
         .sort();
     });

@@ -166,7 +166,8 @@ export function managerConfig(
     concurrency: 2,
     resyncMs: 1_000,
     kedaRecheckMs: 5_000,
-    reconcile: { autoscalingDefault: false, progressRequeueMs: 500 },
+    // Due only after the tests end: a restarted operator must not re-apply at once.
+    reconcile: { autoscalingDefault: false, progressRequeueMs: 500, reapplyIntervalMs: 60_000 },
     ...overrides,
   };
 }
