@@ -63,6 +63,7 @@ export const EventReason = {
   Applied: "Applied",
   ApplyFailed: "ApplyFailed",
   RejectedByApiServer: "RejectedByApiServer",
+  ImmutableFieldKept: "ImmutableFieldKept",
   Pruned: "Pruned",
   PruneFailed: "PruneFailed",
   JobFailed: "JobFailed",

@@ -17,6 +17,8 @@ export type EventType = "Normal" | "Warning";
 
 export interface EventRecorder {
   record(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void>;
+  /** As record, but nothing when this process recorded the same event before. */
+  recordOnce(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void>;
 }
 
 const MESSAGE_MAX = 1024;
@@ -33,8 +35,7 @@ export class KubeEventRecorder implements EventRecorder {
 
   /** Best effort: a failed Event is logged, never fails the reconcile. */
   async record(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
-    const text = message.length > MESSAGE_MAX ? message.slice(0, MESSAGE_MAX - 3) + "..." : message;
-    const key = `${obj.metadata.uid}|${type}|${reason}|${text}`;
+    const { text, key } = this.#keyOf(obj, type, reason, message);
     const name = `${obj.metadata.name}.${shortHash(key)}`;
     try {
       const prior = this.#seen.get(key) ?? (await this.#existing(obj, name));
@@ -49,6 +50,16 @@ export class KubeEventRecorder implements EventRecorder {
     } catch (err) {
       this.log.warn("recording an event failed", { reason, error: errorChain(err) });
     }
+  }
+
+  async recordOnce(obj: KubeObject, type: EventType, reason: string, message: string) {
+    if (this.#seen.has(this.#keyOf(obj, type, reason, message).key)) return;
+    await this.record(obj, type, reason, message);
+  }
+
+  #keyOf(obj: KubeObject, type: EventType, reason: string, message: string) {
+    const text = message.length > MESSAGE_MAX ? message.slice(0, MESSAGE_MAX - 3) + "..." : message;
+    return { text, key: `${obj.metadata.uid}|${type}|${reason}|${text}` };
   }
 
   async #existing(obj: KubeObject, name: string) {
@@ -103,5 +114,12 @@ export class MemoryEventRecorder implements EventRecorder {
   record(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
     this.events.push({ name: obj.metadata.name, type, reason, message });
     return Promise.resolve();
+  }
+  recordOnce(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    const seen = this.events.some((e) =>
+      e.name === obj.metadata.name && e.type === type && e.reason === reason &&
+      e.message === message
+    );
+    return seen ? Promise.resolve() : this.record(obj, type, reason, message);
   }
 }

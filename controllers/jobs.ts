@@ -55,7 +55,11 @@ export async function applyJob(
     };
   }
   const hashed = await withAppliedHash(desired);
-  const created = await deps.client.apply(hashed, { fieldManager: FIELD_MANAGER, force: true });
+  // A POST, the request the dry-run gate sent: a Job is never changed once it exists.
+  const created = await deps.client.create(hashed, {
+    fieldManager: FIELD_MANAGER,
+    fieldValidation: "Strict",
+  });
   return { action: "created", live: created };
 }
 

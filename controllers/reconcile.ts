@@ -20,6 +20,7 @@ import type { ProcessResult } from "../kube/workqueue.ts";
 import { createCredentials, readCredentials } from "./credentials.ts";
 import type { ReconcileDeps } from "./deps.ts";
 import { dryRunGate } from "./dry_run.ts";
+import { keepImmutable } from "./immutable.ts";
 import { liveChildren } from "./live.ts";
 import { observe } from "./observe.ts";
 import { observeQueues } from "./queue_depth.ts";
@@ -99,7 +100,7 @@ async function desiredState(
 ): Promise<{ ctx: RenderContext; phases: RenderPhase[] }> {
   const credentials = await readCredentials(spec, deps);
   const ctx = await renderContext(credentials.secret, deps);
-  const phases = render(spec, ctx);
+  const phases = await fitted(fd, render(spec, ctx), deps);
   await checkNames(phases, fd.metadata.uid, deps);
   try {
     await dryRunGate(fd, phases, deps);
@@ -110,7 +111,16 @@ async function desiredState(
   // Render again from what the server holds: a concurrent creator's passwords win.
   const stored = await createCredentials(spec, credentials.secret, deps);
   const storedCtx = { ...ctx, existingCredentials: stored };
-  return { ctx: storedCtx, phases: render(spec, storedCtx) };
+  return { ctx: storedCtx, phases: await fitted(fd, render(spec, storedCtx), deps) };
+}
+
+/** The phases with what live objects can no longer change kept as it is (immutable.ts). */
+async function fitted(fd: KubeObject, phases: RenderPhase[], deps: ReconcileDeps) {
+  const kept = await keepImmutable(phases, deps);
+  for (const notice of kept.notices) {
+    await deps.events.recordOnce(fd, "Warning", EventReason.ImmutableFieldKept, notice);
+  }
+  return kept.phases;
 }
 
 /** Whether this reconcile applies every child again (drift, reapply.ts). */

@@ -10,6 +10,7 @@ import { API_VERSION, KIND } from "../apis/frappedeployment.ts";
 import { childName, defaultBenchId, SCALED_OBJECT_NAME_MAX } from "../apis/naming.ts";
 import type { KubeClient } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
+import { quantityValue } from "../kube/quantity.ts";
 import { LoadtestError } from "./errors.ts";
 import type { WorkerInfo } from "./report.ts";
 import { STATEFULSET_NAME_MAX } from "../controllers/render/names.ts";
@@ -36,29 +37,14 @@ export interface ClusterView {
   workerReplicas(namespace: string, name: string): Promise<Record<string, number>>;
 }
 
-/** `500m` -> 0.5, `2` -> 2 (vCPU). */
+/** `500m` -> 0.5, `2` -> 2 (vCPU); 0 when absent or not a quantity. */
 export function parseCpu(q: string | undefined): number {
-  if (!q) return 0;
-  return q.endsWith("m") ? Number(q.slice(0, -1)) / 1000 : Number(q);
+  return quantityValue(q) ?? 0;
 }
 
-const MEM_UNITS: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  "": 1,
-};
-
-/** `512Mi` -> 0.5, `1G` -> 0.93 (GiB). */
+/** `512Mi` -> 0.5, `1G` -> 0.93 (GiB); 0 when absent or not a quantity. */
 export function parseMemoryGiB(q: string | undefined): number {
-  const m = q?.match(/^([0-9.]+)([KMGT]i?|k)?$/);
-  if (!m) return 0;
-  return (Number(m[1]) * (MEM_UNITS[m[2] ?? ""] ?? 1)) / 2 ** 30;
+  return (quantityValue(q) ?? 0) / 2 ** 30;
 }
 
 function decodeBase64(text: string): string {

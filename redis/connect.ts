@@ -125,6 +125,13 @@ export function classifyRedisError(
         `FrappeDeployment's Secret): ${msg}`,
     );
   }
+  if (/^NOAUTH/i.test(msg)) {
+    return fail(
+      "auth",
+      `Redis at ${where} needs a password and none was given (the URL, REDIS_PASSWORD, or an ` +
+        `external Redis's passwordSecretRef): ${msg}`,
+    );
+  }
   if (/NOAUTH|WRONGPASS|invalid password|invalid username-password/i.test(msg)) {
     return fail("auth", `Redis at ${where} rejected the credentials: ${msg}`);
   }
