@@ -18,9 +18,11 @@ if running frappe-op; then
   log "frappe-op already running"; exit 0
 fi
 log "starting frappe-op from source (log: $LOGS/frappe-op.log)"
+# Short local intervals: an idle bench's queue depths are read every 5 s (not
+# 30 s), so status shows a burst of short jobs before it has drained.
 # shellcheck disable=SC2086
 KUBECONFIG="$(admin_kubeconfig)" start frappe-op "$REPO_ROOT/bin/frappe-op" run \
   --bind-address 127.0.0.1 --health-port "$OPERATOR_HEALTH_PORT" --metrics-port "$OPERATOR_HEALTH_PORT" \
-  --keda-recheck 5s --log-format text ${FRAPPE_OP_RUN_FLAGS:-}
+  --keda-recheck 5s --queue-poll-interval 5s --log-format text ${FRAPPE_OP_RUN_FLAGS:-}
 wait_for --process frappe-op frappe-op 60 curl -fsS "http://127.0.0.1:$OPERATOR_HEALTH_PORT/readyz"
 log "frappe-op ready (health http://127.0.0.1:$OPERATOR_HEALTH_PORT/readyz)"
