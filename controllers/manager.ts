@@ -17,7 +17,7 @@ import type { ReconcileDeps, ReconcileOptions } from "./deps.ts";
 import { AcceptedChildren } from "./dry_run.ts";
 import { type EventRecorder, KubeEventRecorder } from "./events.ts";
 import { Informers } from "./informers.ts";
-import { CrdKedaDetector, type KedaDetector } from "./keda.ts";
+import { CrdKedaDetector, type KedaDetector, KedaSwitch } from "./keda.ts";
 import { Gauge, type OperatorMetrics, operatorMetrics, Registry } from "./metrics.ts";
 import {
   DEFAULT_QUEUE_OBSERVER,
@@ -70,6 +70,7 @@ export class Manager {
   readonly queueObserver: QueueObserver;
   readonly #c: ManagerConfig;
   readonly #keda: KedaDetector;
+  readonly #kedaSwitch: KedaSwitch;
   readonly #deps: ReconcileDeps;
 
   constructor(config: ManagerConfig) {
@@ -85,7 +86,12 @@ export class Manager {
       enqueue: (key) => this.queue.add(key),
       onResync: () => this.#enqueueAll(),
     });
-    this.#keda = config.keda ?? new CrdKedaDetector(client, clock, config.kedaRecheckMs);
+    this.#keda = config.keda ?? new CrdKedaDetector(client, clock, config.kedaRecheckMs, log);
+    this.#kedaSwitch = new KedaSwitch({
+      keda: this.#keda,
+      log,
+      apply: (available) => this.#switchKeda(available),
+    });
     const le = config.leaderElection;
     if (le) {
       const store = new KubeLeaseStore(client, le.namespace, le.name);
@@ -135,7 +141,7 @@ export class Manager {
 
   /** Runs until the signal aborts ("stopped") or leadership is lost ("lost"). */
   async run(signal: AbortSignal): Promise<ElectionEnd> {
-    this.informers.start(await this.#kedaNow());
+    this.informers.start(await this.#kedaSwitch.initial());
     const background = new AbortController();
     const kedaLoop = this.#kedaLoop(background.signal);
     let workers: Promise<void> | undefined;
@@ -205,28 +211,18 @@ export class Manager {
     for (const key of this.informers.frappeDeploymentKeys()) this.queue.add(key);
   }
 
-  async #kedaNow(): Promise<boolean> {
-    try {
-      return await this.#keda.available();
-    } catch (err) {
-      this.#c.log.warn("checking for KEDA failed; assuming absent", { error: errorChain(err) });
-      return false;
-    }
+  /** KEDA appeared, disappeared or was first seen: its informers follow, every key is re-queued. */
+  #switchKeda(available: boolean): void {
+    this.informers.setKeda(available);
+    this.#enqueueAll();
   }
 
+  /** Re-checks KEDA every `kedaRecheckMs`; `KedaSwitch` decides whether anything changes. */
   async #kedaLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       await sleep(this.#c.clock, this.#c.kedaRecheckMs, signal);
       if (signal.aborted) return;
-      try {
-        if (!(await this.#keda.refresh())) continue;
-        const available = await this.#keda.available();
-        this.#c.log.info(available ? "KEDA appeared" : "KEDA disappeared", { available });
-        this.informers.setKeda(available);
-        this.#enqueueAll();
-      } catch (err) {
-        this.#c.log.warn("re-checking for KEDA failed", { error: errorChain(err) });
-      }
+      await this.#kedaSwitch.recheck();
     }
   }
 
