@@ -19,6 +19,8 @@ load:
   --scenario NAME               ${Object.keys(SCENARIOS).join(", ")}
   --queue Q  --jobs N  --job-seconds S  --job-timeout S  --frappe-version 15|16
   --rate R (jobs/s) | --burst (all at once, default)  --batch N
+  --allow-overload              v16: enqueue even if the queue would reach the length at which
+                                frappe.enqueue raises QueueOverloaded (500 + 50 x sites)
 observe:
   --no-wait  --timeout S (600)  --interval S (2)  --lost-after S (90)  --json FILE
   --connect-timeout S (5)
@@ -52,6 +54,7 @@ const OPTIONS = {
   rate: { type: "string" },
   burst: { type: "boolean" },
   batch: { type: "string" },
+  "allow-overload": { type: "boolean" },
   "no-wait": { type: "boolean" },
   timeout: { type: "string" },
   interval: { type: "string" },
@@ -205,6 +208,7 @@ export function parseLoadtestArgs(
     site: v.site,
     frappeVersion: frappeVersionOf(v["frappe-version"]),
     jobTimeout: int("job-timeout", v["job-timeout"], 1),
+    allowOverload: v["allow-overload"] ?? false,
     rate: num("rate", v.rate, 0.001),
     batchSize: int("batch", v.batch, 1),
     wait: !v["no-wait"],

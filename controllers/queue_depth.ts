@@ -24,7 +24,7 @@ import { childNames } from "./render/common.ts";
 import type { RenderContext } from "./render/context.ts";
 import { fromBase64 } from "./render/credentials.ts";
 import { workerModes } from "./render/workers.ts";
-import { queueRedisConnection } from "./render/triggerauth.ts";
+import { queueRedisConnection, queueRedisUrl } from "./render/triggerauth.ts";
 import { conditionOf } from "./status.ts";
 
 export function observeQueues(
@@ -94,7 +94,7 @@ export function queueTarget(fd: FrappeDeployment, ctx: RenderContext): QueueTarg
   return {
     key: objectKey(namespace, fd.metadata.name),
     uid: fd.metadata.uid ?? "",
-    url: `${conn.tls ? "rediss" : "redis"}://${conn.address}/${conn.databaseIndex}`,
+    url: queueRedisUrl(conn),
     password,
     passwordSecret: conn.passwordRef && !generated ? { namespace, ...conn.passwordRef } : undefined,
     benchId: benchIdOf(fd),

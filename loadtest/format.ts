@@ -45,7 +45,7 @@ export function formatReport(r: Report): string {
     "",
     `enqueue:            ${t.enqueueSeconds}s (${t.enqueueRate} jobs/s)`,
     `first scale-up:     ${show(t.firstScaleUpSeconds)}`,
-    `max replicas at:    ${show(t.maxReplicasSeconds)}`,
+    `peak replicas at:   ${show(t.peakReplicasSeconds)}`,
     `queue drained:      ${show(t.drainSeconds)}`,
     `back to minimum:    ${show(t.backToMinSeconds)}`,
   ];
@@ -58,7 +58,7 @@ export function formatReport(r: Report): string {
           "worker",
           "min",
           "peak",
-          "replica-s",
+          "desired replica-s",
           "cost $",
           "always-on 1 $",
           "always-on peak",
@@ -76,6 +76,7 @@ export function formatReport(r: Report): string {
           money(w.alwaysOnPeakCost),
         ]),
       ]),
+      "replicas: spec.replicas, what KEDA/the HPA asked for (desired), not running pods",
       "",
       `cost at $${r.cost.prices.vcpuHour}/vCPU-h, $${r.cost.prices.gibHour}/GiB-h: ` +
         `autoscaled $${money(r.cost.autoscaled)}`,

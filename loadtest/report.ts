@@ -5,9 +5,10 @@
  * replica-seconds cost compared with keeping the same workers always on:
  * at 1 replica each (a bench without autoscaling) and at their peak.
  *
- * Time zero is the start of enqueueing. "At minimum" means a worker's
- * replicas <= its minReplicas (from the cluster; without it, the replicas of
- * the first sample).
+ * Time zero is the start of enqueueing. "Replicas" are always a worker
+ * Deployment's spec.replicas, what KEDA/the HPA asked for, not running pods.
+ * "At minimum" means a worker's replicas <= its minReplicas (from the
+ * cluster; without it, the replicas of the first sample).
  */
 
 import type { EnqueueResult } from "./enqueue.ts";
@@ -37,7 +38,9 @@ export interface WorkerReport {
   deployment: string;
   type: string;
   minReplicas: number;
+  /** Highest spec.replicas sampled (what KEDA/the HPA asked for, not running pods). */
   peakReplicas: number;
+  /** The integral of spec.replicas (desired, not running pods) over the observed window. */
   replicaSeconds: number;
   cost: number;
   /** The same worker at 1 replica for the observed window (a bench without autoscaling). */
@@ -77,7 +80,8 @@ export interface Report {
     enqueueSeconds: number;
     enqueueRate: number;
     firstScaleUpSeconds?: number;
-    maxReplicasSeconds?: number;
+    /** First sample at the observed peak of the loaded workers' total spec.replicas (not maxReplicas). */
+    peakReplicasSeconds?: number;
     drainSeconds?: number;
     backToMinSeconds?: number;
   };
@@ -197,7 +201,7 @@ function timings(input: ReportInput, load: WorkerInfo[]): Report["timings"] {
     enqueueSeconds: round(enqueueMs / 1000, 3),
     enqueueRate: enqueueMs > 0 ? round(enqueue.enqueued.length / (enqueueMs / 1000), 1) : 0,
     firstScaleUpSeconds: secs(up?.tMs),
-    maxReplicasSeconds: up ? secs(samples.find((s) => total(s) === peak)?.tMs) : undefined,
+    peakReplicasSeconds: up ? secs(samples.find((s) => total(s) === peak)?.tMs) : undefined,
     drainSeconds: secs(drain?.tMs),
     backToMinSeconds: secs(back ? back.tMs : undefined),
   };

@@ -72,7 +72,7 @@ const RUN = [
 Deno.test("report: timings, peaks, replica-seconds and cost", () => {
   const r = buildReport(input(RUN));
   assert.equal(r.timings.firstScaleUpSeconds, 30);
-  assert.equal(r.timings.maxReplicasSeconds, 60);
+  assert.equal(r.timings.peakReplicasSeconds, 60);
   assert.equal(r.timings.drainSeconds, 120);
   assert.equal(r.timings.backToMinSeconds, 300);
   assert.equal(r.timings.enqueueRate, 200);
@@ -105,6 +105,15 @@ Deno.test("report: timings, peaks, replica-seconds and cost", () => {
   });
   const text = formatReport(r);
   assert.match(text, /back to minimum:\s+300s/);
+  // Labels say what they are: the time of the observed peak, the integral of desired replicas.
+  assert.match(text, /^peak replicas at: +60s$/m);
+  assert.doesNotMatch(text, /max replicas at/);
+  assert.match(text, /^tenant +worker +min +peak +desired replica-s +cost \$/m);
+  assert.match(text, /^shop\/a +a-worker-short +0 +4 +1020 +0\.007083/m);
+  assert.match(
+    text,
+    /^replicas: spec\.replicas, what KEDA\/the HPA asked for \(desired\), not running pods$/m,
+  );
   assert.match(
     text,
     /1 replica per worker \(a bench without autoscaling\): \$0\.004166 \(autoscaled cost 70% more\)/,

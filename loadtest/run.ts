@@ -21,6 +21,7 @@ import {
 } from "./redis.ts";
 import { buildReport, type Prices, type Report } from "./report.ts";
 import { buildJobs, type FrappeVersion, QUEUE_TIMEOUTS } from "./rqjob.ts";
+import { overloadRefusal } from "./overload.ts";
 import { jobSpecs, type Scenario } from "./scenarios.ts";
 
 export interface RunConfig {
@@ -34,6 +35,8 @@ export interface RunConfig {
   site?: string;
   frappeVersion?: FrappeVersion;
   jobTimeout?: number;
+  /** `--allow-overload`: enqueue even past Frappe v16's QueueOverloaded limit (overload.ts). */
+  allowOverload?: boolean;
   rate?: number;
   batchSize?: number;
   wait: boolean;
@@ -112,6 +115,8 @@ interface Plan {
   version: FrappeVersion;
   queue: string;
   timeout?: number;
+  /** Sites on the bench (Frappe v16's queue limit grows with them): the FrappeDeployment's, else 1. */
+  sites: number;
 }
 
 /**
@@ -141,6 +146,7 @@ async function plan(cfg: RunConfig, cluster?: ClusterView): Promise<Plan> {
     version: cfg.frappeVersion ?? (main?.frappeVersion === 16 ? 16 : 15),
     queue,
     timeout: cfg.jobTimeout ?? main?.queueTimeouts[queue] ?? QUEUE_TIMEOUTS[queue],
+    sites: main?.siteCount ?? 1,
   };
 }
 
@@ -151,7 +157,17 @@ async function enqueuePhase(redis: Redis, cfg: RunConfig, p: Plan, deps: RunDeps
     timeout: p.timeout,
   }));
   const jobs = buildJobs(p.version, p.benchId, specs, at);
-  await checkQueueKeys(redis, [queueKey(p.benchId, p.queue)]);
+  const key = queueKey(p.benchId, p.queue);
+  await checkQueueKeys(redis, [key]);
+  const refusal = overloadRefusal({
+    frappeVersion: p.version,
+    queueKey: key,
+    queued: await redis.llen(key),
+    jobs: jobs.length,
+    sites: p.sites,
+    allowed: cfg.allowOverload ?? false,
+  });
+  if (refusal) throw new LoadtestError("usage", refusal);
   return await enqueueJobs(redis, jobs, {
     rate: cfg.rate,
     batchSize: cfg.batchSize,

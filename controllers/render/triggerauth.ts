@@ -53,6 +53,15 @@ export function queueRedisConnection(fd: FrappeDeployment): QueueRedisConnection
   };
 }
 
+/**
+ * The connection as a URL without credentials, `redis[s]://host:port/db`:
+ * what the operator's queue observer, `frappe-op status --redis-depth` and
+ * `frappe-op loadtest` connect to, so they read the address KEDA reads.
+ */
+export function queueRedisUrl(conn: QueueRedisConnection): string {
+  return `${conn.tls ? "rediss" : "redis"}://${conn.address}/${conn.databaseIndex}`;
+}
+
 /** Splits `redis[s]://host[:port][/db]`; throws with a message a person can act on. */
 export function parseRedisUrl(
   url: string,
