@@ -42,12 +42,12 @@ lint: ## Lint, format check and type check
 check: lint
 
 .PHONY: build
-build: ## Compile the single binary dist/frappe-op (honours DENORT_BIN)
-	hack/build.sh
+build: ## Compile the single binary dist/frappe-op, stamped with VERSION (honours DENORT_BIN)
+	FRAPPE_OP_VERSION=$(VERSION) hack/build.sh
 
 .PHONY: image
-image: ## Build the operator image (needs Docker)
-	docker build -t $(IMAGE) .
+image: ## Build the operator image, stamped with VERSION (needs Docker)
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
 
 .PHONY: manifests
 manifests: ## Regenerate manifests/ (CRD, RBAC, operator Deployment, samples) and docs/api.md

@@ -5,8 +5,9 @@
 # plugins), kube-controller-manager and kube-scheduler,
 # then installs KEDA's CRDs from the pinned KEDA module. Writes the admin
 # kubeconfig to $CLUSTER_DIR/admin.kubeconfig (default .local/cluster/).
-# Idempotent: a healthy running cluster is left alone; the remains of a crashed
-# run are stopped and removed first. Logs: $CLUSTER_DIR/logs/*.log
+# Idempotent: a healthy running cluster is left running (only KEDA's CRDs are
+# applied again, in case they are missing); the remains of a crashed run are
+# stopped and removed first. Logs: $CLUSTER_DIR/logs/*.log
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -43,7 +44,14 @@ current-context: frappe-op-local
 KCFG
 }
 
-if all_running && healthy; then log "cluster already up: KUBECONFIG=$(admin_kubeconfig)"; exit 0; fi
+if all_running && healthy; then
+  # The processes may be up while KEDA's CRDs are not (install-keda-crds.sh
+  # failed on the run that started them, or someone deleted them): ensure them
+  # again; a server-side apply of unchanged CRDs changes nothing.
+  "$HACK_DIR/install-keda-crds.sh"
+  log "cluster already up: KUBECONFIG=$(admin_kubeconfig)"
+  exit 0
+fi
 if [[ -d "$CLUSTER_DIR" ]]; then log "cleaning up a previous run"; "$HACK_DIR/cluster-down.sh"; fi
 
 "$HACK_DIR/build-binaries.sh" kubernetes etcd

@@ -3,7 +3,13 @@
  * controller-manager and KEDA's CRDs started by hack/cluster-up.sh.
  */
 import assert from "node:assert/strict";
-import { eventually, kubectl, kubectlOk, withNamespace } from "../support/cluster.ts";
+import {
+  ensureCluster,
+  eventually,
+  kubectl,
+  kubectlOk,
+  withNamespace,
+} from "../support/cluster.ts";
 
 const json = (s: string) => JSON.parse(s);
 
@@ -17,6 +23,7 @@ Deno.test("an object round-trips through the API server", async () => {
 });
 
 Deno.test("the server reports the pinned Kubernetes version", async () => {
+  await ensureCluster();
   const v = json(await kubectlOk(["version", "-o", "json"]));
   const pinned = (await Deno.readTextFile(new URL("../../hack/versions.env", import.meta.url)))
     .match(/^K8S_VERSION=(\S+)/m)?.[1];
@@ -53,27 +60,35 @@ const widgetCrd = {
 };
 
 Deno.test("a CRD registers and kubectl explain reads its schema", async () => {
-  await kubectlOk(["apply", "--server-side", "-f", "-"], JSON.stringify(widgetCrd));
-  await kubectlOk(["wait", "--for", "condition=Established", "crd/widgets.cptest.frappe-op.dev"]);
-  const explained = await eventually("explain", async () => {
-    const r = await kubectl(["explain", "widgets.spec.size"]);
-    return r.code === 0 ? r.stdout : undefined;
-  });
-  assert.match(explained, /How big the widget is\./);
-  await withNamespace("cp-crd", async (ns) => {
-    const bad = {
-      apiVersion: "cptest.frappe-op.dev/v1",
-      kind: "Widget",
-      metadata: { name: "w", namespace: ns },
-      spec: { size: 0 },
-    };
-    const r = await kubectl(["apply", "-f", "-"], JSON.stringify(bad));
-    assert.notEqual(r.code, 0);
-    assert.match(
-      r.stderr,
-      /spec\.size: Invalid value: 0: spec\.size in body should be greater than or equal to 1/,
-    );
-  });
+  await ensureCluster();
+  const crd = `crd/${widgetCrd.metadata.name}`;
+  // A previous run's CRD may still be terminating: applying onto it would fail.
+  await kubectl(["wait", "--for=delete", crd, "--timeout=60s"]);
+  try {
+    await kubectlOk(["apply", "--server-side", "-f", "-"], JSON.stringify(widgetCrd));
+    await kubectlOk(["wait", "--for", "condition=Established", crd]);
+    const explained = await eventually("explain", async () => {
+      const r = await kubectl(["explain", "widgets.spec.size"]);
+      return r.code === 0 ? r.stdout : undefined;
+    });
+    assert.match(explained, /How big the widget is\./);
+    await withNamespace("cp-crd", async (ns) => {
+      const bad = {
+        apiVersion: "cptest.frappe-op.dev/v1",
+        kind: "Widget",
+        metadata: { name: "w", namespace: ns },
+        spec: { size: 0 },
+      };
+      const r = await kubectl(["apply", "-f", "-"], JSON.stringify(bad));
+      assert.notEqual(r.code, 0);
+      assert.match(
+        r.stderr,
+        /spec\.size: Invalid value: 0: spec\.size in body should be greater than or equal to 1/,
+      );
+    });
+  } finally {
+    await kubectl(["delete", crd, "--ignore-not-found", "--timeout=60s"]);
+  }
 });
 
 Deno.test("KEDA's ScaledObject CRD rejects an invalid object with a clear error", async () => {
