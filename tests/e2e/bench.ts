@@ -94,3 +94,51 @@ export async function jobField(
   const v = await b.redis.call("HGET", jobKey(id), field);
   return typeof v === "string" && v !== "" ? v : undefined;
 }
+
+/**
+ * Samples a queue's waiting list and `rq:wip` (what KEDA's two triggers read)
+ * every `intervalMs` in the background: when they were last seen non-empty
+ * (KEDA's cooldown and the HPA's window count from about then) and when first
+ * seen empty after that.
+ */
+export class BusyWatch {
+  /** Last sample with waiting + running > 0 (ms epoch). */
+  lastBusy?: number;
+  /** First sample with both empty after `lastBusy`. */
+  idleSince?: number;
+  #stop = false;
+  #done: Promise<void>;
+
+  constructor(readonly bench: BenchConn, readonly queue: string, intervalMs = 250) {
+    this.#done = this.#loop(intervalMs);
+  }
+
+  async #loop(intervalMs: number): Promise<void> {
+    while (!this.#stop) {
+      const c = await queueCounts(this.bench, this.queue).catch(() => undefined);
+      const t = Date.now();
+      if (c && c.waiting + c.running > 0) {
+        this.lastBusy = t;
+        this.idleSince = undefined;
+      } else if (c && this.lastBusy !== undefined && this.idleSince === undefined) {
+        this.idleSince = t;
+      }
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stop = true;
+    await this.#done;
+  }
+}
+
+/** An RQ timestamp field of a job (`started_at`, `ended_at`: UTC, microseconds) as ms since epoch. */
+export async function jobTime(
+  b: BenchConn,
+  id: string,
+  field: string,
+): Promise<number | undefined> {
+  const v = await jobField(b, id, field);
+  return v === undefined ? undefined : Date.parse(v.replace(/(\.\d{3})\d*Z$/, "$1Z"));
+}

@@ -82,9 +82,8 @@ export class Timeline {
     let last = -1;
     for (const s of this.samples) {
       if (s.desired !== last) {
-        out.push(
-          `+${((s.t - start) / 1000).toFixed(0)}s ${last < 0 ? "" : `${last}->`}${s.desired}`,
-        );
+        const t = Math.round((s.t - start) / 1000);
+        out.push(`${t < 0 ? t : `+${t}`}s ${last < 0 ? "" : `${last}->`}${s.desired}`);
       }
       last = s.desired;
     }
