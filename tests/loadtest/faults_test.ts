@@ -11,11 +11,10 @@ import { KubeClient } from "../../kube/client.ts";
 import type { KubeRequest, Transport } from "../../kube/transport.ts";
 import { KubeClusterView } from "../../loadtest/cluster.ts";
 import { EXIT, LoadtestError } from "../../loadtest/errors.ts";
-import { DEFAULT_PRICES } from "../../loadtest/report.ts";
 import { runLoadtest } from "../../loadtest/run.ts";
 import { SCENARIOS } from "../../loadtest/scenarios.ts";
 import { freePort } from "../support/net.ts";
-import { startRedis, startTlsRedis } from "./support.ts";
+import { enqueueOnly, startRedis, startTlsRedis } from "./support.ts";
 
 /**
  * Runs main(args), returning its exit code and what it wrote with console.error;
@@ -147,16 +146,9 @@ class NotFoundTransport implements Transport {
 
 Deno.test("faults: an unknown FrappeDeployment exits 14", async () => {
   const cluster = new KubeClusterView(new KubeClient(new NotFoundTransport()));
-  const err = await runLoadtest({
-    scenario: SCENARIOS.rapid,
-    tenants: ["shop/nope"],
-    wait: false,
-    timeoutS: 1,
-    intervalS: 1,
-    lostAfterS: 90,
-    prices: DEFAULT_PRICES,
-    expect: {},
-  }, { cluster }).catch((e) => e);
+  const err = await runLoadtest(enqueueOnly(SCENARIOS.rapid, ["shop/nope"]), { cluster }).catch((
+    e,
+  ) => e);
   assert.ok(err instanceof LoadtestError);
   assert.equal(err.exitCode, EXIT.targetNotFound);
   assert.equal(err.message, "FrappeDeployment shop/nope not found");
@@ -218,16 +210,10 @@ Deno.test("faults: a queue the FrappeDeployment does not declare exits 2 before 
       }),
     workerReplicas: () => Promise.resolve({}),
   };
-  const err = await runLoadtest({
-    scenario: { ...SCENARIOS.rapid, queue: "repots" },
-    tenants: ["shop/erp"],
-    wait: false,
-    timeoutS: 1,
-    intervalS: 1,
-    lostAfterS: 90,
-    prices: DEFAULT_PRICES,
-    expect: {},
-  }, { cluster }).catch((e) => e);
+  const err = await runLoadtest(
+    enqueueOnly({ ...SCENARIOS.rapid, queue: "repots" }, ["shop/erp"]),
+    { cluster },
+  ).catch((e) => e);
   assert.ok(err instanceof LoadtestError, String(err));
   assert.equal(err.exitCode, EXIT.usage);
   assert.equal(
@@ -253,16 +239,9 @@ Deno.test("faults: a FrappeDeployment whose password Secret is gone exits 11 nam
         }),
       workerReplicas: () => Promise.resolve({}),
     };
-    const err = await runLoadtest({
-      scenario: SCENARIOS.rapid,
-      tenants: ["shop/erp"],
-      wait: false,
-      timeoutS: 1,
-      intervalS: 1,
-      lostAfterS: 90,
-      prices: DEFAULT_PRICES,
-      expect: {},
-    }, { cluster }).catch((e) => e);
+    const err = await runLoadtest(enqueueOnly(SCENARIOS.rapid, ["shop/erp"]), { cluster }).catch((
+      e,
+    ) => e);
     assert.ok(err instanceof LoadtestError, String(err));
     assert.equal(err.exitCode, EXIT.redisAuth);
     assert.match(

@@ -8,10 +8,9 @@ import assert from "node:assert/strict";
 import { main } from "../../cli/loadtest.ts";
 import type { ClusterView } from "../../loadtest/cluster.ts";
 import { EXIT, LoadtestError } from "../../loadtest/errors.ts";
-import { DEFAULT_PRICES } from "../../loadtest/report.ts";
 import { runLoadtest } from "../../loadtest/run.ts";
 import { SCENARIOS } from "../../loadtest/scenarios.ts";
-import { type RedisServer, startRedis } from "./support.ts";
+import { enqueueOnly, type RedisServer, startRedis } from "./support.ts";
 
 const KEY = "rq:queue:b1:short";
 
@@ -92,16 +91,7 @@ Deno.test("overload: the limit counts the FrappeDeployment's sites (500 + 50 x 3
       workerReplicas: () => Promise.resolve({}),
     };
     const run = (jobs: number) =>
-      runLoadtest({
-        scenario: { ...SCENARIOS.rapid, jobs },
-        tenants: ["shop/erp"],
-        wait: false,
-        timeoutS: 1,
-        intervalS: 1,
-        lostAfterS: 90,
-        prices: DEFAULT_PRICES,
-        expect: {},
-      }, { cluster });
+      runLoadtest(enqueueOnly({ ...SCENARIOS.rapid, jobs }, ["shop/erp"]), { cluster });
     const key = "rq:queue:shop.erp:short";
     await fill(server, key, 600);
     // 600 + 50 = 650: refused; 600 + 49 fits (it would not with 1 site: 550).

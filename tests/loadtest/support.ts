@@ -6,6 +6,9 @@
  */
 import { fileURLToPath } from "node:url";
 import { freePort } from "../support/net.ts";
+import type { RunConfig } from "../../loadtest/run.ts";
+import type { Scenario } from "../../loadtest/scenarios.ts";
+import { DEFAULT_PRICES } from "../../loadtest/report.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const STANDIN = `${REPO_ROOT}tests/frappe_standin`;
@@ -263,4 +266,23 @@ export async function waitForEntry(
   ms = 20_000,
 ): Promise<void> {
   await waitFor(async () => (await readStandinLog(path)).some(pred), "stand-in log entry", ms);
+}
+
+/** A `runLoadtest` config that enqueues and returns at once (no observing): what fault tests need. */
+export function enqueueOnly(
+  scenario: Scenario,
+  tenants: string[],
+  extra: Partial<RunConfig> = {},
+): RunConfig {
+  return {
+    scenario,
+    tenants,
+    wait: false,
+    timeoutS: 1,
+    intervalS: 1,
+    lostAfterS: 90,
+    prices: DEFAULT_PRICES,
+    expect: {},
+    ...extra,
+  };
 }
