@@ -36,8 +36,10 @@ kind-up: ## With Docker: a kind cluster with KEDA installed (cannot run on machi
 
 .PHONY: fmt lint check
 fmt: ## Format the code
+	@hack/setup.sh deno
 	$(DENO) fmt
 lint: ## Lint, format check and type check
+	@hack/setup.sh deno
 	$(DENO) fmt --check && $(DENO) lint && $(DENO) check .
 check: lint
 
@@ -51,6 +53,7 @@ image: ## Build the operator image, stamped with VERSION (needs Docker)
 
 .PHONY: manifests
 manifests: ## Regenerate manifests/ (CRD, RBAC, operator Deployment, samples) and docs/api.md
+	@hack/setup.sh deno
 	$(DENO) run --allow-read --allow-write hack/gen-manifests.ts
 	$(DENO) run --allow-read=. --allow-write=docs hack/gen-api-docs.ts
 

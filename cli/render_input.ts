@@ -69,6 +69,21 @@ function describe(obj: Record<string, unknown>): string {
   return `${obj.apiVersion ?? "<no apiVersion>"} ${obj.kind ?? "<no kind>"} ${name}`;
 }
 
+/**
+ * Paths of the fields in `input` that validation dropped from `output`: a
+ * typo such as `autoscalling` that the API server's strict field validation
+ * refuses, and that render would otherwise ignore in silence.
+ */
+export function unknownFields(input: unknown, output: unknown, path: string): string[] {
+  if (Array.isArray(input) && Array.isArray(output)) {
+    return input.flatMap((item, i) => unknownFields(item, output[i], `${path}[${i}]`));
+  }
+  if (!isObject(input) || !isObject(output)) return [];
+  return Object.keys(input).flatMap((key) =>
+    key in output ? unknownFields(input[key], output[key], `${path}.${key}`) : [`${path}.${key}`]
+  );
+}
+
 /** Puts `namespace` in when the document has none (before validation). */
 function withNamespace(obj: Record<string, unknown>, namespace: string): Record<string, unknown> {
   const meta = isObject(obj.metadata) ? obj.metadata : undefined;
@@ -102,6 +117,14 @@ export function parseRenderInput(text: string, source: string, namespace: string
         ? ` (${KIND} ${value.metadata.name})`
         : "";
       for (const e of parsed.errors) errors.push(`${where}${id}: ${e}`);
+      continue;
+    }
+    const unknown = unknownFields(value.spec, parsed.value.spec, "spec");
+    if (unknown.length > 0) {
+      const id = ` (${KIND} ${parsed.value.metadata.name})`;
+      for (const path of unknown) {
+        errors.push(`${where}${id}: ${path}: unknown field (the API server refuses it)`);
+      }
       continue;
     }
     const key = `${parsed.value.metadata.namespace}/${parsed.value.metadata.name}`;

@@ -106,6 +106,22 @@ Deno.test("render: schema violations exit 1 with the field path, stdout empty", 
   assert.match(r.err, /spec\.database: set exactly one of managed or external/);
 });
 
+Deno.test("render: unknown fields (typos) exit 1 naming each path, as the API server refuses them", async () => {
+  const typo = FD(
+    "  bogus: 1\n  workers:\n    short: {autoscalling: {enabled: true}}\n" +
+      "  scheduler: {replicas: 3}\n  nodeSelector: {any-key: ok}\n",
+  );
+  const r = await run(["-f", "typo.yaml"], undefined, { "typo.yaml": typo });
+  assert.equal(r.code, 1);
+  assert.equal(r.out, "");
+  const lines = r.err.trim().split("\n").map((l) => l.replace(/^frappe-op render: /, ""));
+  assert.deepEqual(lines, [
+    "typo.yaml (FrappeDeployment erp): spec.bogus: unknown field (the API server refuses it)",
+    "typo.yaml (FrappeDeployment erp): spec.workers.short.autoscalling: unknown field (the API server refuses it)",
+    "typo.yaml (FrappeDeployment erp): spec.scheduler.replicas: unknown field (the API server refuses it)",
+  ]);
+});
+
 Deno.test("render: unreadable file, bad YAML, other kinds, empty input exit 1", async () => {
   const missing = await run(["-f", "/nonexistent/fd.yaml"]);
   assert.equal(missing.code, 1);

@@ -7,6 +7,7 @@
 #   hack/setup.sh                        # everything: kubernetes etcd keda
 #   hack/setup.sh kubernetes etcd        # the control plane only (integration tier)
 #   hack/setup.sh none                   # no Go builds (unit tier)
+#   hack/setup.sh deno                   # Deno only (lint, fmt, manifests)
 #
 # A preflight first checks what cannot be installed here (Go, Node.js/npm,
 # root or sudo for apt, a writable /etc/hosts) and stops with one line saying
@@ -17,6 +18,8 @@ source "$(dirname "$0")/lib.sh"
 go_targets=("$@")
 [[ ${#go_targets[@]} -gt 0 ]] || go_targets=(kubernetes etcd keda)
 [[ "${go_targets[*]}" != none ]] || go_targets=()
+deno_only=false
+[[ "${go_targets[*]}" != deno ]] || { deno_only=true; go_targets=(); }
 
 # The newest `go` directive of the wrapper modules.
 go_needed() { sed -n 's/^go \([0-9.]*\)$/\1/p' "$HACK_DIR"/gomod/*/go.mod | sort -V | tail -n 1; }
@@ -73,6 +76,11 @@ if ((${#go_targets[@]})); then
 fi
 deno_ready || command -v npm >/dev/null ||
   die "Node.js and npm are needed to install Deno (package.json pin): e.g. apt-get install nodejs npm"
+if $deno_only; then
+  deno_ready && exit 0
+  log "installing Deno from npm (package.json pin)"
+  cd "$REPO_ROOT" && exec npm ci --no-audit --no-fund --loglevel=error
+fi
 mapfile -t need_apt < <(apt_packages | tr ' ' '\n')
 
 if ((${#need_apt[@]})); then apt_install "${need_apt[@]}"; fi
