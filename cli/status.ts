@@ -173,7 +173,12 @@ async function collect(a: StatusArgs, io: CliIo): Promise<FdView[]> {
         .sort((x, y) => `${x.namespace}/${x.name}`.localeCompare(`${y.namespace}/${y.name}`));
       if (a.redisDepth && views.length > 0) await redisDepths(views, client, a, io);
       if (views.length === 0) {
-        io.err(`no ${KIND} found ${namespace ? `in namespace ${namespace}` : "in any namespace"}`);
+        io.err(
+          `no ${KIND} found ` +
+            (namespace
+              ? `in namespace ${namespace} (use -A for all namespaces)`
+              : "in any namespace"),
+        );
       }
       return views;
     } finally {

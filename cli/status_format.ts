@@ -87,6 +87,9 @@ export function formatViews(views: FdView[], now: Date): string {
     let block = headline(v, now);
     if (v.conditions.length > 0) block += conditionsTable(v);
     if (v.workers.length > 0) block += workersTable(v.workers);
+    if (v.workers.some((w) => w.depthSource === "redis")) {
+      block += "  QUEUED/RUNNING read live from Redis (--redis-depth)\n";
+    }
     return block + notes(v);
   }).join("\n");
 }

@@ -63,6 +63,15 @@ Deno.test("status view: status values, min..max from the spec, queue depth when 
   assert.match(text, /^ {2}short +autoscaled +3 +2 +0\.\.7 +12 +3 +short$/m);
   assert.match(text, /^ {2}default +static +1 +1 +1\.\.1 +- +- +default$/m);
   assert.match(text, /QUEUED\/RUNNING: not reported in status; --redis-depth reads them live/);
+  assert.doesNotMatch(text, /read live from Redis/);
+  for (const w of v.workers) {
+    [w.queueDepth, w.running, w.depthSource] = [0, 0, "redis"];
+  }
+  const live = formatViews([v], NOW);
+  assert.match(
+    live,
+    /^ {2}default +static .*\n {2}QUEUED\/RUNNING read live from Redis \(--redis-depth\)$/m,
+  );
 });
 
 Deno.test("status view: queues the operator could not read say why", () => {

@@ -62,7 +62,7 @@ export async function loadConfig(opts: LoadOptions): Promise<ResolvedConfig> {
     if (found) return found;
     if (!home) failures.push("~/.kube/config: HOME is not set");
   }
-  throw new KubeConfigError(`no usable Kubernetes configuration:\n  ${failures.join("\n  ")}`);
+  throw new KubeConfigError(`no usable Kubernetes configuration: ${failures.join("; ")}`);
 }
 
 function describe(err: unknown): string {

@@ -144,8 +144,8 @@ Deno.test("loadConfig reports every strategy that failed, together", async () =>
   await assert.rejects(
     loadConfig({ env: { HOME: "/home/u" }, readTextFile: read }),
     (e: Error) =>
-      /KUBERNETES_SERVICE_HOST is not set/.test(e.message) &&
-      /kubeconfig \/home\/u\/.kube\/config/.test(e.message),
+      /^no usable Kubernetes configuration: in-cluster: KUBERNETES_SERVICE_HOST is not set; kubeconfig \/home\/u\/\.kube\/config: /
+        .test(e.message),
   );
   const ok = files({ "/k/config": KUBECONFIG });
   const cfg = await loadConfig({ env: { KUBECONFIG: "/k/config:/other" }, readTextFile: ok.read });

@@ -174,6 +174,7 @@ export class KubeClusterView implements ClusterView {
       memoryGiB: parseMemoryGiB(requests.memory),
       minReplicas: so ? so.spec?.minReplicaCount ?? 0 : replicas,
       maxReplicas: so ? so.spec?.maxReplicaCount ?? 100 : replicas,
+      autoscaled: Boolean(so),
     };
   }
 

@@ -130,6 +130,7 @@ Deno.test("cluster: benchTarget reads bench id, Redis, password, site, workers",
       memoryGiB: 1,
       minReplicas: 0,
       maxReplicas: 10,
+      autoscaled: true,
     },
     {
       tenant: "shop/a",
@@ -139,6 +140,7 @@ Deno.test("cluster: benchTarget reads bench id, Redis, password, site, workers",
       memoryGiB: 0.5,
       minReplicas: 1,
       maxReplicas: 1,
+      autoscaled: false,
     },
   ]);
   const list = api.requests.find((r) => r.path.endsWith("/deployments"));

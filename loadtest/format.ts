@@ -44,6 +44,7 @@ export function formatReport(r: Report): string {
     ]),
     "",
     `enqueue:            ${t.enqueueSeconds}s (${t.enqueueRate} jobs/s)`,
+    "times from the first enqueue:",
     `first scale-up:     ${show(t.firstScaleUpSeconds)}`,
     `peak replicas at:   ${show(t.peakReplicasSeconds)}`,
     `queue drained:      ${show(t.drainSeconds)}`,

@@ -24,6 +24,8 @@ export interface WorkerInfo {
   memoryGiB: number;
   minReplicas?: number;
   maxReplicas?: number;
+  /** False for a static worker (no ScaledObject): its min and max are just its replicas. */
+  autoscaled?: boolean;
 }
 
 export interface Prices {
@@ -45,9 +47,9 @@ export interface WorkerReport {
   cost: number;
   /** The same worker at 1 replica for the observed window (a bench without autoscaling). */
   alwaysOnOneReplicaCost: number;
-  /** Replicas of the at-peak comparison: maxReplicas, or the observed peak when unknown. */
+  /** Replicas of the at-peak comparison: maxReplicas (a static worker's replicas), or the observed peak when unknown. */
   alwaysOnPeakReplicas: number;
-  alwaysOnPeakBasis: "maxReplicas" | "peak";
+  alwaysOnPeakBasis: "maxReplicas" | "static" | "peak";
   alwaysOnPeakCost: number;
 }
 
@@ -167,7 +169,11 @@ function workerReport(w: WorkerInfo, samples: Sample[], prices: Prices): WorkerR
     cost: cost(replicaMs / 1000),
     alwaysOnOneReplicaCost: cost(windowS),
     alwaysOnPeakReplicas: peakReplicas,
-    alwaysOnPeakBasis: w.maxReplicas === undefined ? "peak" : "maxReplicas",
+    alwaysOnPeakBasis: w.maxReplicas === undefined
+      ? "peak"
+      : w.autoscaled === false
+      ? "static"
+      : "maxReplicas",
     alwaysOnPeakCost: cost(peakReplicas * windowS),
   };
 }

@@ -89,6 +89,12 @@ Deno.test("report: timings, peaks, replica-seconds and cost", () => {
   assert.equal(a.alwaysOnPeakCost, 0.020833);
   assert.equal(r.workers[1].alwaysOnPeakBasis, "peak");
   assert.equal(r.workers[1].alwaysOnPeakCost, 0);
+  // A static worker (no ScaledObject) has no maxReplicas: its replicas are the basis.
+  const fixed = input(RUN);
+  fixed.workers[0] = { ...fixed.workers[0], maxReplicas: 1, autoscaled: false };
+  const s = buildReport(fixed).workers[0];
+  assert.deepEqual([s.alwaysOnPeakReplicas, s.alwaysOnPeakBasis], [1, "static"]);
+  assert.match(formatReport(buildReport(fixed)), /^shop\/a +a-worker-short .* 1 \(static\) /m);
   // Two workers at 1 replica (the sum of the rounded rows); the burst cost more, far less than peak.
   assert.deepEqual(r.cost.alwaysOnOneReplica, { cost: 0.004166, savedPercent: -70 });
   assert.deepEqual(r.cost.alwaysOnPeak, { cost: 0.020833, savedPercent: 66 });
@@ -105,6 +111,8 @@ Deno.test("report: timings, peaks, replica-seconds and cost", () => {
   });
   const text = formatReport(r);
   assert.match(text, /back to minimum:\s+300s/);
+  // Said once: every time below the enqueue line is measured from the first enqueue.
+  assert.match(text, /^enqueue: .*\ntimes from the first enqueue:\nfirst scale-up: +30s$/m);
   // Labels say what they are: the time of the observed peak, the integral of desired replicas.
   assert.match(text, /^peak replicas at: +60s$/m);
   assert.doesNotMatch(text, /max replicas at/);
