@@ -136,6 +136,21 @@ operatorTest("the operator writes each worker's queue depth and running jobs fro
   }));
 
 /** Resolves once the manager's queue observer has finished `n` more successful reads. */
+/** The FrappeDeployment once Ready with its short queue read (depth 0) into status. */
+function readyWithQueuesRead(client: KubeClient, ns: string, name: string): Promise<KubeObject> {
+  return eventually(
+    `${name} Ready with its queues read`,
+    async () => {
+      const fd = await client.get(fdRef(ns, name));
+      return fd?.status?.phase === "Ready" && depthOf(fd, "short")?.queueDepth === 0
+        ? fd
+        : undefined;
+    },
+    120_000,
+    500,
+  );
+}
+
 function readsDone(m: Manager, n: number): Promise<true> {
   const okReads = () => m.metrics.queueReads.get({ result: "ok" });
   const target = okReads() + n;
@@ -152,17 +167,7 @@ operatorTest("jobs reaching an idle bench of static workers show up without any 
     queues: { concurrency: 4, pollIntervalMs: 5_000 },
   });
   await withManager(config, async (m) => {
-    const idle = await eventually(
-      "erp Ready with its queues read",
-      async () => {
-        const fd = await t.client.get(fdRef(ns, "erp"));
-        return fd?.status?.phase === "Ready" && depthOf(fd, "short")?.queueDepth === 0
-          ? fd
-          : undefined;
-      },
-      120_000,
-      500,
-    );
+    const idle = await readyWithQueuesRead(t.client, ns, "erp");
     await readsDone(m, 2);
     const writes = writesDuring(t.transport);
     const redis = await benchRedis(t.client, ns, "erp");
@@ -319,17 +324,7 @@ operatorTest("Redis that never answer hold up neither another bench's reconcile 
       queues: { concurrency, pollIntervalMs: 5_000, timeouts },
     });
     await withManager(config, async (m) => {
-      const idle = await eventually(
-        "erp Ready with its queues read",
-        async () => {
-          const fd = await t.client.get(fdRef(ns, "erp"));
-          return fd?.status?.phase === "Ready" && depthOf(fd, "short")?.queueDepth === 0
-            ? fd
-            : undefined;
-        },
-        120_000,
-        500,
-      );
+      const idle = await readyWithQueuesRead(t.client, ns, "erp");
       for (const name of holes) {
         await applyFd(t.client, ns, name, {
           database: { external: { host: "127.0.0.1", credentialsSecretRef: { name: "db" } } },
